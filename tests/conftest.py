@@ -1,0 +1,77 @@
+"""Fixtures shared by the portal's tests.
+
+The tests run against the real services of LNGOV_ENV=test (PostgreSQL, Redis, Solr 9.10 with
+the project's configset), which `make test` starts; nothing is mocked.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+import ckan.plugins as plugins
+from ckan.tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _plugins(with_plugins):
+    """Every test runs with the portal's plugins (ckan.plugins of config/ckan.ini)."""
+
+
+@contextmanager
+def portal_plugins() -> Iterator[None]:
+    """The portal's plugins, for fixtures broader than one test (with_plugins is per test)."""
+    plugins.load_all()
+    try:
+        yield
+    finally:
+        plugins.unload_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database(reset_db):
+    """Once a session: a fresh database with every plugin's tables (activity, harvest...).
+
+    CKAN's first reset drops all tables and recreates only its own; the plugins' migrations
+    bring theirs back. Later resets only delete rows, so the tables stay.
+    """
+    from ckan.cli.db import _migrate_plugins
+
+    with portal_plugins():
+        reset_db()
+        _migrate_plugins(apply=True)
+
+
+@pytest.fixture(scope="module")
+def sysadmin_module(reset_db, reset_index):
+    """A clean database and index for the module, and a sysadmin to fill them."""
+    with portal_plugins():
+        reset_db()
+        reset_index()
+        yield factories.SysadminWithToken()
+
+
+@pytest.fixture(scope="session")
+def live_server(make_app_session) -> Iterator[str]:
+    """The portal served over real HTTP on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, make_app_session, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    requests.get(url + "/api/3/action/status_show", timeout=30).raise_for_status()
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def make_app_session():
+    """A WSGI app of the portal, with its plugins, for the live server."""
+    from ckan.common import config
+    from ckan.config.middleware import make_app
+
+    plugins.load_all()
+    return make_app(config)
