@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what the portal needs and is missing, and nothing twice:
+#   * Debian packages (PostgreSQL 15, Redis, Java 17 JDK, Maven, Python 3.11 venv and build
+#     tools), with apt-get, as root or through sudo;
+#   * the virtualenv .venv with the pinned Python packages (requirements.txt, and with --dev
+#     dev-requirements.txt) and this extension in editable mode;
+#   * the Solr 9.10 jars, resolved by Maven from scripts/solr/pom.xml into .lngov/solr/lib.
+# Each step records what it installed (a hash of its inputs) and is skipped when unchanged.
+#
+#   scripts/install.sh [--dev]
+source "$(dirname "$0")/lib.sh"
+
+DEV=0; [ "${1:-}" = "--dev" ] && DEV=1
+
+stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+hash_of() { cat "$@" | sha256sum | cut -c1-32; }
+
+# --- Debian packages -----------------------------------------------------------------------
+apt_install() {
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  say "apt: installing $*"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+missing=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for pkg in postgresql-$PG_VERSION postgresql-client-$PG_VERSION redis-server redis-tools \
+           openjdk-17-jdk-headless maven curl ca-certificates build-essential libpq-dev \
+           libmagic1 git; do
+  have_pkg "$pkg" || missing+=("$pkg")
+done
+# Python 3.11 with venv: Debian 12's own python3, or one already on PATH (pyenv and the like).
+if ! command -v python3.11 >/dev/null 2>&1 || ! python3.11 -c 'import venv, ensurepip' 2>/dev/null; then
+  missing+=(python3.11 python3.11-venv python3.11-dev)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"
+fi
+# The Debian package starts its own cluster on 5432; ours use their own ports, so that one
+# is left as it is.
+
+# --- Python --------------------------------------------------------------------------------
+reqs=("$ROOT/requirements.txt"); [ "$DEV" = 1 ] && reqs+=("$ROOT/dev-requirements.txt")
+py_stamp="$VENV/.lngov-installed"
+py_hash="$(hash_of "${reqs[@]}" "$ROOT/setup.py")"
+if [ ! -x "$VENV/bin/python" ]; then
+  say "python: creating $VENV"
+  python3.11 -m venv "$VENV"
+fi
+if ! stamp_ok "$py_stamp" "$py_hash"; then
+  say "python: installing pinned packages ($(basename -a "${reqs[@]}" | tr '\n' ' '))"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --upgrade "pip==26.3" "setuptools==84.2.1" "wheel==0.48.0"
+  args=(); for r in "${reqs[@]}"; do args+=(-r "$r"); done
+  "$VENV/bin/pip" install -q --disable-pip-version-check "${args[@]}"
+  "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps -e "$ROOT" >"$LOG_DIR/pip-editable.log" 2>&1 \
+    || die "pip install -e failed: $LOG_DIR/pip-editable.log"
+  echo "$py_hash" >"$py_stamp"
+fi
+
+# --- Solr jars -----------------------------------------------------------------------------
+solr_stamp="$SOLR_LIB/.lngov-installed"
+solr_hash="$(hash_of "$ROOT/scripts/solr/pom.xml")"
+if ! stamp_ok "$solr_stamp" "$solr_hash"; then
+  say "solr: resolving Solr 9.10 jars from Maven Central (scripts/solr/pom.xml)"
+  rm -rf "$SOLR_LIB"
+  mvn -q -B -f "$ROOT/scripts/solr/pom.xml" package -Dsolr.lib.dir="$SOLR_LIB"
+  echo "$solr_hash" >"$solr_stamp"
+fi
