@@ -64,6 +64,6 @@ solr_hash="$(hash_of "$ROOT/scripts/solr/pom.xml")"
 if ! stamp_ok "$solr_stamp" "$solr_hash"; then
   say "solr: resolving Solr 9.10 jars from Maven Central (scripts/solr/pom.xml)"
   rm -rf "$SOLR_LIB"
-  mvn -q -B -f "$ROOT/scripts/solr/pom.xml" package -Dsolr.lib.dir="$SOLR_LIB"
+  mvn -q -B -Dstyle.color=never -f "$ROOT/scripts/solr/pom.xml" package -Dsolr.lib.dir="$SOLR_LIB"
   echo "$solr_hash" >"$solr_stamp"
 fi

@@ -22,7 +22,7 @@ PG_PORT="${LNGOV_PG_PORT:-$_pg}"
 REDIS_PORT="${LNGOV_REDIS_PORT:-$_redis}"
 SOLR_PORT="${LNGOV_SOLR_PORT:-$_solr}"
 CKAN_PORT="${LNGOV_CKAN_PORT:-5000}"
-PG_VERSION=15
+PG_VERSION="${LNGOV_PG_VERSION:-15}"   # Debian 12's; another major works too (e.g. 16 on Ubuntu 24.04)
 PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
 SOLR_URL="http://127.0.0.1:$SOLR_PORT/solr/ckan"
 

@@ -17,6 +17,7 @@ DATASETS = {
     "yearbook": ("Statistical yearbook datasets of Liaoning", "Economic statistics by city."),
     "fullwidth": ("２０２３年ＧＤＰ核算结果", "年度地区生产总值核算。"),
     "anshan-steel": ("鞍山市钢铁产业运行监测", "鞍山市重点钢铁企业产能、产量数据。"),
+    "shenyang-output": ("沈阳市地区生产总值年度数据", "按行业分的年度核算结果。"),
 }
 
 
@@ -55,6 +56,9 @@ def search(q: str) -> list[str]:
     # full-width and half-width
     ("ＧＤＰ", {"gdp", "fullwidth"}, {"population"}),
     ("2023年GDP", {"fullwidth"}, {"population"}),
+    # synonyms (synonyms.txt): GDP and 地区生产总值 find each other
+    ("GDP 沈阳", {"shenyang-output"}, {"shenyang-hospitals", "gdp"}),
+    ("地区生产总值", {"gdp", "fullwidth", "shenyang-output"}, {"population", "anshan-steel"}),
     # English with stemming, as in CKAN's stock schema
     ("statistics", {"yearbook"}, {"gdp"}),
     ("statistical", {"yearbook"}, set()),
@@ -76,7 +80,7 @@ def test_title_match_ranks_above_description_match(catalog):
 def test_fielded_and_empty_queries_keep_ckan_semantics(catalog):
     assert search("name:gdp") == ["gdp"]
     assert len(search("")) == len(DATASETS)
-    assert set(search("title:沈阳")) == {"shenyang-hospitals"}
+    assert set(search("title:沈阳")) == {"shenyang-hospitals", "shenyang-output"}
 
 
 def test_facet_filters_still_combine_with_and(catalog):
