@@ -34,6 +34,11 @@ done
 if ! command -v python3.11 >/dev/null 2>&1 || ! python3.11 -c 'import venv, ensurepip' 2>/dev/null; then
   missing+=(python3.11 python3.11-venv python3.11-dev)
 fi
+# uWSGI and psycopg2 compile against Python's headers.
+if command -v python3.11 >/dev/null 2>&1 && ! python3.11 -c \
+    'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  missing+=(python3.11-dev)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
@@ -64,6 +69,7 @@ solr_hash="$(hash_of "$ROOT/scripts/solr/pom.xml")"
 if ! stamp_ok "$solr_stamp" "$solr_hash"; then
   say "solr: resolving Solr 9.10 jars from Maven Central (scripts/solr/pom.xml)"
   rm -rf "$SOLR_LIB"
-  mvn -q -B -Dstyle.color=never -f "$ROOT/scripts/solr/pom.xml" package -Dsolr.lib.dir="$SOLR_LIB"
+  mvn -B -f "$ROOT/scripts/solr/pom.xml" package -Dsolr.lib.dir="$SOLR_LIB" >"$LOG_DIR/maven.log" 2>&1 \
+    || die "maven could not resolve the Solr jars: $LOG_DIR/maven.log"
   echo "$solr_hash" >"$solr_stamp"
 fi

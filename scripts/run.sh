@@ -63,7 +63,11 @@ ckan_up() { curl -fsS "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" >/d
 if ckan_up; then
   say "ckan: already answering on port $CKAN_PORT"
 else
-  start_bg ckan "${CKAN[@]}" run -H 127.0.0.1 -p "$CKAN_PORT" --disable-reloader --threaded
+  # uWSGI, CKAN's documented production server (not `ckan run`, whose development server
+  # mangles a query string sent as raw UTF-8, as curl '...?q=人口' does).
+  CKAN_INI="$INI" start_bg ckan "$VENV/bin/uwsgi" --http "127.0.0.1:$CKAN_PORT" \
+    --wsgi-file "$ROOT/config/wsgi.py" --master --processes 2 --threads 4 --lazy-apps \
+    --die-on-term --need-app --buffer-size 32768 --harakiri 120 --disable-logging
 fi
 start_bg worker "${CKAN[@]}" jobs worker
 wait_for "CKAN (log: $LOG_DIR/ckan.log)" 120 ckan_up
