@@ -15,9 +15,11 @@ with known relevant entries against each:
 The Solr parameters are the ones CKAN's own package_search action sends for an anonymous
 API call {"q": ...}: the action runs for real with a connection that records them. Reports
 documents indexed per second, query latency (p50/p95), recall@10, precision@10 and zero-hit
-queries per core, and recall/precision per kind of query. See docs/performance.md.
+queries per core, and recall/precision per kind of query. Each core gets our solrconfig.xml
+without its queryResultCache, so that a repeated query is run, not read from the cache. See
+docs/performance.md.
 
-    .venv/bin/python bench/search_zh.py [--docs N] [--repeat N] [--keep] [--json PATH]
+    .venv/bin/python bench/search_zh.py [--docs N] [--repeat N] [--keep] [--json PATH] [--per-query]
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -550,6 +553,7 @@ KINDS = {
     "mixed": "Chinese + English",
     "full_width": "full-width",
     "spaced": "query with a space",
+    "year": "year + word (2022年…)",
     "publisher": "publisher (description field)",
 }
 
@@ -620,6 +624,10 @@ QUERIES: list[Query] = [
     Q("空气质量 2023", "spaced", ("空气质量",), year=2023), Q("鞍山 钢铁", "spaced", ("钢铁",), city="鞍山"),
     Q("葫芦岛 旅游", "spaced", ("旅游",), city="葫芦岛"), Q("盘锦 石化", "spaced", ("石化",), city="盘锦"),
     Q("本溪 旅游景区", "spaced", ("旅游景区",), city="本溪"), Q("朝阳 养老", "spaced", ("养老",), city="朝阳"),
+    # a year then a word, as titles are written (大连市2021年公交线路信息)
+    Q("2022年空气质量", "year", ("空气质量",), year=2022), Q("2021年公交", "year", ("公交",), year=2021),
+    Q("2020年医疗机构", "year", ("医疗机构",), year=2020), Q("2022年旅游", "year", ("旅游",), year=2022),
+    Q("2023年GDP", "year", ("GDP",), year=2023),
     # the publishing department, named only in the extras and the maintainer field
     Q("统计局", "publisher", publisher="统计局"), Q("卫生健康委", "publisher", publisher="卫生健康委"),
     Q("市场监管局", "publisher", publisher="市场监管局"), Q("医疗保障局", "publisher", publisher="医疗保障局"),
@@ -895,11 +903,17 @@ def time_queries(conns: dict[str, Any], params: dict[str, dict[str, dict[str, An
 # Report
 # --------------------------------------------------------------------------------------------
 
+def width(s: str) -> int:
+    """Columns a string takes in a terminal: Chinese and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
 def table(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for j, r in enumerate(rows):
-        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]
+        cells = [r[0] + " " * (widths[0] - width(r[0]))] + \
+            [" " * (w - width(c)) + c for c, w in zip(r[1:], widths[1:])]
         lines.append(" | ".join(cells))
         if j == 0:
             lines.append("-|-".join("-" * w for w in widths))
@@ -937,9 +951,17 @@ def per_query_report(results: dict[str, Any], names: list[str]) -> str:
 
 
 def losses(results: dict[str, Any], names: list[str], ours: str = "lngov") -> list[str]:
-    """Queries on which the project's core scores below another core, with its parsed query."""
+    """Kinds and queries on which the project's core scores below another core (parsed query)."""
     cores = results["cores"]
     out = []
+    for kind, label in KINDS.items():
+        qs = [q.q for q in QUERIES if q.kind == kind]
+        mean = {c: tuple(sum(cores[c]["queries"][q][m] for q in qs) / len(qs) for m in ("recall", "precision"))
+                for c in names}
+        better = [c for c in names if c != ours and sum(mean[c]) > sum(mean[ours])]
+        if better:
+            out.append(f"kind {label}: {ours} R={mean[ours][0]:.2f} P={mean[ours][1]:.2f} < " +
+                       ", ".join(f"{c} R={mean[c][0]:.2f} P={mean[c][1]:.2f}" for c in better))
     for q in QUERIES:
         mine = cores[ours]["queries"][q.q]
         better = [c for c in names if c != ours and
@@ -1033,7 +1055,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     lost = losses(results, names)
     if lost:
         log("")
-        log("Queries where lngov scores below another core:")
+        log("Where lngov scores below another core (recall + precision):")
         for line in lost:
             log("  " + line)
     log("")

@@ -18,6 +18,8 @@ DATASETS = {
     "fullwidth": ("２０２３年ＧＤＰ核算结果", "年度地区生产总值核算。"),
     "anshan-steel": ("鞍山市钢铁产业运行监测", "鞍山市重点钢铁企业产能、产量数据。"),
     "shenyang-output": ("沈阳市地区生产总值年度数据", "按行业分的年度核算结果。"),
+    "air-2022": ("2022年空气质量月报", "全省14个城市空气质量月度排名。"),
+    "air-2021": ("2021年空气质量月报", "全省14个城市空气质量月度排名。"),
 }
 
 
@@ -75,6 +77,26 @@ def test_title_match_ranks_above_description_match(catalog):
     # 人口 is in the title of "population" and only in the description of "enterprise".
     names = search("人口")
     assert names.index("population") < names.index("enterprise")
+
+
+def test_year_counts_in_a_year_query(catalog):
+    # 2022年空气质量: the year decides the first hit, not the bigram 年空 all years share.
+    names = search("2022年空气质量")
+    assert names[0] == "air-2022"
+    assert names.index("air-2022") < names.index("air-2021")
+    assert search("２０２１年空气质量")[0] == "air-2021"
+
+
+@pytest.mark.parametrize("field_type", ["text", "text_general"])
+def test_query_analysis_of_a_year_and_a_word(field_type):
+    """The query tokens Solr makes: the year and the word's bigrams, no 年空 bigram."""
+    import requests
+    from ckan.common import config
+
+    res = requests.get(config["solr_url"] + "/analysis/field", timeout=10, params={
+        "analysis.fieldtype": field_type, "analysis.query": "２０２２年空气质量", "wt": "json"})
+    chain = res.json()["analysis"]["field_types"][field_type]["query"]
+    assert [t["text"] for t in chain[-1]] == ["2022", "空气", "气质", "质量"]
 
 
 def test_fielded_and_empty_queries_keep_ckan_semantics(catalog):
