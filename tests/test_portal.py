@@ -6,6 +6,8 @@ import requests
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from tests import catalog
+
 
 def test_home_page_is_chinese_first(app):
     res = app.get("/")
@@ -25,7 +27,7 @@ def test_status_show_lists_the_portal_plugins(app):
     assert res.status_code == 200
     result = res.json["result"]
     assert result["ckan_version"] == "2.12.0"
-    for plugin in ("lngov", "scheming_datasets", "dcat", "harvest", "datastore", "activity"):
+    for plugin in ("lngov", "scheming_datasets", "scheming_organizations", "dcat", "harvest", "datastore", "activity"):
         assert plugin in result["extensions"]
 
 
@@ -45,9 +47,10 @@ def test_solr_is_a_real_solr_9_10_with_the_project_schema():
 
 def test_dataset_created_through_the_api_is_found_by_search(clean_db, clean_index):
     user = factories.Sysadmin()
-    org = factories.Organization()
-    call_action("package_create", {"user": user["name"]}, name="ln-air-quality", title="辽宁省空气质量监测数据",
-                notes="全省城市空气质量自动监测站小时数据", owner_org=org["id"])
+    org = catalog.department()
+    catalog.create(user, **catalog.entry(org["id"], name="ln-air-quality",
+                                         title="辽宁省空气质量监测数据",
+                                         notes="全省城市空气质量自动监测站小时数据"))
     result = call_action("package_search", q="空气质量")
     assert [d["name"] for d in result["results"]] == ["ln-air-quality"]
     assert call_action("package_search", q="水质")["count"] == 0
@@ -55,9 +58,10 @@ def test_dataset_created_through_the_api_is_found_by_search(clean_db, clean_inde
 
 def test_search_over_real_http(live_server, clean_db, clean_index):
     user = factories.Sysadmin()
-    org = factories.Organization()
-    call_action("package_create", {"user": user["name"]}, name="ln-population", title="辽宁省人口基础信息库",
-                notes="全省户籍人口与常住人口的基础信息。", owner_org=org["id"])
+    org = catalog.department()
+    catalog.create(user, **catalog.entry(org["id"], name="ln-population",
+                                         title="辽宁省人口基础信息库",
+                                         notes="全省户籍人口与常住人口的基础信息。"))
     res = requests.get(live_server + "/api/3/action/package_search", params={"q": "人口"},
                        timeout=30)
     assert res.status_code == 200

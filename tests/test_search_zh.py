@@ -6,6 +6,8 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from tests import catalog as entries
+
 # name: (title, notes)
 DATASETS = {
     "population": ("辽宁省人口基础信息库", "全省户籍人口、常住人口和流动人口的基础信息，按季度更新。"),
@@ -25,9 +27,10 @@ DATASETS = {
 
 @pytest.fixture(scope="module")
 def catalog(sysadmin_module):
-    org = factories.Organization(title="辽宁省统计局", name="ln-stats")
+    org = entries.department(title="辽宁省统计局", name="ln-stats")
     for name, (title, notes) in DATASETS.items():
-        call_action("package_create", {"user": sysadmin_module["name"]}, name=name, title=title, notes=notes, owner_org=org["id"])
+        entries.create(sysadmin_module, **entries.entry(
+            org["id"], name=name, title=title, notes=notes, provider_office="综合处"))
     return DATASETS
 
 

@@ -4,14 +4,35 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.lngov import search
+from ckanext.lngov.catalog import codes, validators
 
 
-class LngovPlugin(p.SingletonPlugin):
+class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IValidators)
+    p.implements(p.ITemplateHelpers)
+    p.implements(p.ITranslation)
 
     # IPackageController
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.solr_params(search_params)
+
+    # IValidators
+
+    def get_validators(self) -> dict[str, Any]:
+        return validators.get_validators()
+
+    # ITemplateHelpers
+
+    def get_helpers(self) -> dict[str, Any]:
+        return {"lngov_choices": lngov_choices}
+
+
+def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """Scheming choices of a field from the code list it names (lngov_codes: LIST)."""
+    return codes.choices(field["lngov_codes"])
