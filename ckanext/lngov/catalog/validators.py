@@ -189,16 +189,24 @@ def lngov_data_items_required(key, data, errors, context):
     """Data items are required for spreadsheets and databases; their names are unique."""
     category = _other(data, key, "format_category")
     prefix = key[:-1] + ("data_items",)
-    names = [v for k, v in data.items()
-             if len(k) == len(prefix) + 2 and k[:len(prefix)] == prefix and k[-1] == "name"]
-    if category in ("sheet", "database") and not names:
+    name_keys = sorted(k for k in data
+                       if len(k) == len(prefix) + 2 and k[:len(prefix)] == prefix
+                       and k[-1] == "name")
+    if category in ("sheet", "database") and not name_keys:
+        # No item keys: the error can sit on the list itself.
         errors.setdefault(prefix, []).append(
             _("Spreadsheets and databases must list their data items"))
-    cleaned = [n.strip() for n in names if isinstance(n, str) and n.strip()]
-    duplicates = sorted({n for n in cleaned if cleaned.count(n) > 1})
-    if duplicates:
-        errors.setdefault(prefix, []).append(_("Data item names must be unique: {names}").format(
-            names=", ".join(duplicates)))
+    seen: set[str] = set()
+    for name_key in name_keys:
+        name = data[name_key]
+        name = name.strip() if isinstance(name, str) else name
+        if not name or not isinstance(name, str):
+            continue
+        if name in seen:
+            # On the item (a list error beside item errors cannot be unflattened).
+            errors.setdefault(name_key, []).append(
+                _("Data item names must be unique: {names}").format(names=name))
+        seen.add(name)
 
 
 def lngov_item_length(key, data, errors, context):
