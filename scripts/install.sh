@@ -62,6 +62,8 @@ if ! stamp_ok "$py_stamp" "$py_hash"; then
     || die "pip install -e failed: $LOG_DIR/pip-editable.log"
   echo "$py_hash" >"$py_stamp"
 fi
+# The extension's translations (.po in git, .mo compiled here).
+"$VENV/bin/pybabel" -q compile -d "$ROOT/ckanext/lngov/i18n" -D ckanext-lngov
 
 # --- Solr jars -----------------------------------------------------------------------------
 solr_stamp="$SOLR_LIB/.lngov-installed"

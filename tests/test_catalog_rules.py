@@ -172,3 +172,20 @@ def test_department_credit_code_check_character(sysadmin):
     with pytest.raises(logic.ValidationError) as raised:
         catalog.department(credit_code="12345")
     assert "credit_code" in raised.value.error_dict
+
+
+def _post(app, path, token, data):
+    return app.post(path, json=data, headers={"Authorization": token}, status=409)
+
+
+def test_refusal_over_http_in_chinese_by_default_and_english_on_request(app, clean_db):
+    user = factories.SysadminWithToken()
+    org = catalog.department()
+    bad = catalog.entry(org["id"], share_type="none", open_attribute="closed")
+    zh = _post(app, "/api/3/action/package_create", user["token"], bad).json
+    assert zh["success"] is False
+    assert zh["error"]["__type"] == "Validation Error"
+    assert "不予共享依据" in zh["error"]["share_basis"][0]
+    en = _post(app, "/en/api/3/action/package_create", user["token"], bad).json
+    assert en["error"]["share_basis"][0].startswith("Required for a resource that is not shared")
+    assert model.Session.query(model.Package).count() == 0
