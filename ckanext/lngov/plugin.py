@@ -8,7 +8,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.lngov import search
-from ckanext.lngov.catalog import codes, validators
+from ckanext.lngov.catalog import codes, uniqueness, validators
+from ckanext.lngov.logic import action
 
 
 class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
@@ -16,6 +17,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IValidators)
     p.implements(p.ITemplateHelpers)
     p.implements(p.ITranslation)
+    p.implements(p.IActions)
 
     # IPackageController
 
@@ -25,7 +27,13 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IValidators
 
     def get_validators(self) -> dict[str, Any]:
-        return validators.get_validators()
+        return {**validators.get_validators(),
+                "lngov_resource_code_unique": uniqueness.lngov_resource_code_unique}
+
+    # IActions
+
+    def get_actions(self) -> dict[str, Any]:
+        return action.get_actions()
 
     # ITemplateHelpers
 

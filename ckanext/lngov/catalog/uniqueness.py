@@ -1,0 +1,54 @@
+"""One data, one source (R2): who holds a resource code, and how a clash is reported.
+
+The database has the last word (a unique index, migration a1c0de000001); the validator
+below reports a clash with the other errors of the form, and logic/action.py turns the
+index's refusal of a concurrent twin into the same error.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from sqlalchemy import exc
+
+INDEX = "lngov_package_resource_code_key"
+
+
+def holder(code: str, except_id: str | None = None) -> model.Package | None:
+    """The entry, in any state, that holds the code."""
+    query = model.Session.query(model.Package).filter(
+        model.Package.extras["resource_code"].astext == code)
+    if except_id:
+        query = query.filter(model.Package.id != except_id)
+    return query.first()
+
+
+def message(code: str, pkg: model.Package, context: dict[str, Any]) -> str:
+    """Names the holder to those who may see it, and only its department to the others."""
+    try:
+        tk.check_access("package_show", dict(context, ignore_auth=False), {"id": pkg.id})
+        return tk._("The resource code {code} already belongs to “{title}” ({name})").format(
+            code=code, title=pkg.title, name=pkg.name)
+    except tk.NotAuthorized:
+        org = model.Group.get(pkg.owner_org) if pkg.owner_org else None
+        return tk._("The resource code {code} already belongs to a non-public entry of "
+                    "{department}").format(code=code,
+                                           department=org.title if org else "-")
+
+
+def is_clash(error: exc.IntegrityError) -> bool:
+    diag = getattr(error.orig, "diag", None)
+    return getattr(diag, "constraint_name", None) == INDEX
+
+
+def lngov_resource_code_unique(key, data, errors, context):
+    """The code is not held by another entry (public, private, draft or deleted)."""
+    code = data.get(key)
+    if errors[key] or not isinstance(code, str) or not code:
+        return
+    package = context.get("package")
+    own_id = data.get(key[:-1] + ("id",)) or (package.id if package else None)
+    found = holder(code, except_id=own_id if isinstance(own_id, str) else None)
+    if found is not None:
+        errors[key].append(message(code, found, context))

@@ -1,0 +1,40 @@
+"""The portal's actions: CKAN's own, chained where a catalog rule needs the database."""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from sqlalchemy import exc
+
+from ckanext.lngov.catalog import uniqueness
+
+
+def _one_source(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
+    """Runs a create or update; a resource code taken meanwhile by a concurrent request
+    (the unique index refuses it) becomes the same validation error as a known clash."""
+    try:
+        return up_func(context, data_dict)
+    except exc.IntegrityError as error:
+        if not uniqueness.is_clash(error):
+            raise
+        model.Session.rollback()
+        code = data_dict.get("resource_code", "")
+        found = uniqueness.holder(code, except_id=data_dict.get("id"))
+        msg = (uniqueness.message(code, found, context) if found else
+               tk._("The resource code {code} is already taken").format(code=code))
+        raise tk.ValidationError({"resource_code": [msg]})
+
+
+@tk.chained_action
+def package_create(up_func, context, data_dict):
+    return _one_source(up_func, context, data_dict)
+
+
+@tk.chained_action
+def package_update(up_func, context, data_dict):
+    return _one_source(up_func, context, data_dict)
+
+
+def get_actions() -> dict[str, Any]:
+    return {"package_create": package_create, "package_update": package_update}
