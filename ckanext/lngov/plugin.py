@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import search
+from ckanext.lngov import search, visibility
 from ckanext.lngov.catalog import codes, uniqueness, validators
 from ckanext.lngov.logic import action
 
@@ -23,6 +23,12 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.solr_params(search_params)
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return visibility.for_viewer(context, pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return visibility.index_without_department_fields(pkg_dict)
 
     # IValidators
 

@@ -36,5 +36,15 @@ def package_update(up_func, context, data_dict):
     return _one_source(up_func, context, data_dict)
 
 
+@tk.chained_action
+@tk.side_effect_free
+def package_show(up_func, context, data_dict):
+    # From the database, not Solr's cached dict: the index holds no department-only
+    # fields (visibility.py), and the department must still see them.
+    context.setdefault("use_cache", False)
+    return up_func(context, data_dict)
+
+
 def get_actions() -> dict[str, Any]:
-    return {"package_create": package_create, "package_update": package_update}
+    return {"package_create": package_create, "package_update": package_update,
+            "package_show": package_show}
