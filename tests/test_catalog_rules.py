@@ -105,7 +105,7 @@ def org():
 @pytest.mark.parametrize("overrides", ACCEPTED.values(), ids=ACCEPTED.keys())
 def test_accepted(sysadmin, org, overrides):
     created = catalog.create(sysadmin, **catalog.entry(org["id"], **overrides))
-    shown = call_action("package_show", id=created["id"])
+    shown = call_action("package_show", {"user": sysadmin["name"]}, id=created["id"])
     for field, value in overrides.items():
         if field == "data_items":
             continue
