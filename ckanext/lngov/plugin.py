@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import search, visibility
+from ckanext.lngov import lang, search, visibility
 from ckanext.lngov.catalog import codes, uniqueness, validators
 from ckanext.lngov.logic import action
 
@@ -18,6 +18,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITemplateHelpers)
     p.implements(p.ITranslation)
     p.implements(p.IActions)
+    p.implements(p.IFacets, inherit=True)
 
     # IPackageController
 
@@ -28,7 +29,23 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         return visibility.for_viewer(context, pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return visibility.index_without_department_fields(pkg_dict)
+        return search.index_fields(visibility.index_without_department_fields(pkg_dict))
+
+    def after_dataset_search(self, search_results: dict[str, Any],
+                             search_params: dict[str, Any]) -> dict[str, Any]:
+        return search.label_facets(search_results, lang.current())
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str):
+        # The catalog's facets, in the order of the catalog; CKAN's tags and licences go.
+        return dict(search.facet_titles())
+
+    def organization_facets(self, facets_dict: dict[str, Any], organization_type: str,
+                            package_type: str | None):
+        titles = search.facet_titles()
+        titles.pop("organization")
+        return titles
 
     # IValidators
 

@@ -10,7 +10,12 @@ sow=false applies to the analysed bigrams: most of them must match, not all, not
 """
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.lngov.catalog import codes
 
 # q.op is not a parameter package_search passes on, so it travels as a local parameter of
 # the query; CKAN's own q.op=AND still applies to every fq (facet filters). Solr reads local
@@ -38,3 +43,56 @@ def solr_params(search_params: dict[str, Any]) -> dict[str, Any]:
     search_params["defType"] = OUTER_PARSER
     search_params["q"] = LOCAL_PARAMS + search_params["q"]
     return search_params
+
+
+# Facets of the catalog: (index field, code list). Single codes are indexed as they are
+# stored (CKAN's dynamic string field); lists go to multi-valued vocab_* fields.
+FACETS = {
+    "classification": "classification",
+    "vocab_base_theme_db": "base_theme_db",
+    "format_category": "format_category",
+    "vocab_format_types": "format_types",
+    "update_cycle": "update_cycle",
+    "open_attribute": "open_attribute",
+    "domain": "domain",
+}
+MULTI_VALUED = {field: name for field, name in FACETS.items() if field.startswith("vocab_")}
+
+
+def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The catalog fields in the Solr document (before_dataset_index)."""
+    for field, name in MULTI_VALUED.items():
+        value = pkg_dict.pop(name, None)
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = [value]
+        if value:
+            pkg_dict[field] = value
+    return pkg_dict
+
+
+def facet_titles() -> dict[str, str]:
+    """Facet field -> its title, in the request's language."""
+    return {
+        "classification": tk._("Classification"),
+        "vocab_base_theme_db": tk._("Base and theme databases"),
+        "organization": tk._("Departments"),
+        "format_category": tk._("Format category"),
+        "vocab_format_types": tk._("Formats"),
+        "update_cycle": tk._("Update cycle"),
+        "open_attribute": tk._("Open attribute"),
+        "domain": tk._("Domain"),
+    }
+
+
+def label_facets(search_results: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Show facet items by their labels in the current language, not their codes."""
+    for field, facet in (search_results.get("search_facets") or {}).items():
+        list_name = FACETS.get(field)
+        if not list_name:
+            continue
+        for item in facet.get("items", []):
+            item["display_name"] = codes.label(list_name, item["name"], lang)
+    return search_results

@@ -14,6 +14,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
 
+from ckanext.lngov import lang
 from ckanext.lngov.catalog import codes
 
 _ = tk._
@@ -174,15 +175,7 @@ def lngov_format_types_fit(key, data, errors, context):
     if misfits:
         errors[key].append(_("{types} do not fit the format category {category}").format(
             types=", ".join(misfits), category=codes.label("format_category", category,
-                                                          _lang())))
-
-
-def _lang() -> str:
-    """The request's CKAN locale, or the portal's default outside a request."""
-    try:
-        return tk.h.lang() or "zh_Hans_CN"
-    except (RuntimeError, TypeError, AttributeError):
-        return "zh_Hans_CN"
+                                                          lang.current())))
 
 
 def lngov_data_items_required(key, data, errors, context):
