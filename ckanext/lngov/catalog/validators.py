@@ -206,6 +206,7 @@ def lngov_item_length(key, data, errors, context):
     """A data item's length: a positive integer, required for types C and N."""
     value = data.get(key)
     data_type = _other(data, key, "data_type")
+    data_type = data_type if isinstance(data_type, str) else None
     if _empty(value) or (isinstance(value, str) and not value.strip()):
         if data_type in LENGTH_REQUIRED:
             errors[key].append(_("Required for data types C and N"))

@@ -10,9 +10,27 @@ from sqlalchemy import exc
 from ckanext.lngov.catalog import uniqueness
 
 
+# Fields whose value is a list of objects (scheming repeating_subfields). CKAN's validation
+# stops with a DataError, not a field error, on anything else there.
+LIST_OF_OBJECTS = ("data_items", "resources")
+
+
+def _check_shape(data_dict: dict[str, Any]) -> None:
+    errors = {field: [tk._("Expecting a list of objects")] for field in LIST_OF_OBJECTS
+              if field in data_dict and data_dict[field] not in (None, "") and not (
+                  isinstance(data_dict[field], list)
+                  and all(isinstance(item, dict) for item in data_dict[field]))}
+    if errors:
+        raise tk.ValidationError(errors)
+    for field in LIST_OF_OBJECTS:
+        if data_dict.get(field) in (None, ""):
+            data_dict.pop(field, None)
+
+
 def _one_source(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
     """Runs a create or update; a resource code taken meanwhile by a concurrent request
     (the unique index refuses it) becomes the same validation error as a known clash."""
+    _check_shape(data_dict)
     try:
         return up_func(context, data_dict)
     except exc.IntegrityError as error:
