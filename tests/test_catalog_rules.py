@@ -64,7 +64,7 @@ REFUSED = {
     "date not CCYY-MM-DD": ("release_date", dict(release_date="2023/06/30")),
     # Rule 5: formats and data items
     "format type of another category": ("format_types", dict(format_types=["pdf"])),
-    "spreadsheet without data items": ("data_items", dict(data_items=[])),
+    "spreadsheet without data items": ("format_category", dict(data_items=[])),
     "duplicate data item names": ("data_items", dict(data_items=[
         {"name": "姓名", "data_type": "C", "length": 10},
         {"name": "姓名", "data_type": "C", "length": 20}])),

@@ -186,9 +186,8 @@ def lngov_data_items_required(key, data, errors, context):
                        if len(k) == len(prefix) + 2 and k[:len(prefix)] == prefix
                        and k[-1] == "name")
     if category in ("sheet", "database") and not name_keys:
-        # No item keys: the error can sit on the list itself.
-        errors.setdefault(prefix, []).append(
-            _("Spreadsheets and databases must list their data items"))
+        # On the category that asks for them: forms render a list field's errors per item.
+        errors[key].append(_("Spreadsheets and databases must list their data items"))
     seen: set[str] = set()
     for name_key in name_keys:
         name = data[name_key]
