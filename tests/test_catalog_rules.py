@@ -162,6 +162,17 @@ def test_closed_entry_is_private_whatever_the_request(sysadmin, org, user_kind):
     assert patched["private"] is True
 
 
+def test_closed_entries_cannot_be_bulk_published(sysadmin, org):
+    closed = catalog.create(sysadmin, **catalog.entry(
+        org["id"], share_type="none", share_basis="《保守国家秘密法》", open_attribute="closed"))
+    with pytest.raises(logic.ValidationError) as raised:
+        call_action("bulk_update_public", {"user": sysadmin["name"]},
+                    datasets=[closed["id"]], org_id=org["id"])
+    assert closed["name"] in raised.value.error_dict["datasets"][0]
+    assert call_action("package_show", {"user": sysadmin["name"]},
+                       id=closed["id"])["private"] is True
+
+
 def test_department_credit_code_check_character(sysadmin):
     good = catalog.credit_code(4242)
     assert catalog.department(credit_code=good)["credit_code"] == good

@@ -63,6 +63,21 @@ def package_show(up_func, context, data_dict):
     return up_func(context, data_dict)
 
 
+@tk.chained_action
+def bulk_update_public(up_func, context, data_dict):
+    # CKAN writes `private` directly here, past the validators: closed entries (Rule 3)
+    # must not be made public this way either.
+    ids = data_dict.get("datasets") or []
+    closed = [pkg.name for pkg in model.Session.query(model.Package).filter(
+        model.Package.id.in_(ids) | model.Package.name.in_(ids))
+        if (pkg.extras or {}).get("open_attribute") == "closed"]
+    if closed:
+        raise tk.ValidationError({"datasets": [tk._(
+            "Closed (不予开放) entries cannot be made public: {names}").format(
+                names=", ".join(sorted(closed)))]})
+    return up_func(context, data_dict)
+
+
 def get_actions() -> dict[str, Any]:
     return {"package_create": package_create, "package_update": package_update,
-            "package_show": package_show}
+            "package_show": package_show, "bulk_update_public": bulk_update_public}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Extracts the extension's messages into ckanext/lngov/i18n/ckanext-lngov.pot and merges
+# them into the Chinese catalog; then translate the new (empty) msgstr and run install.sh
+# (or pybabel compile) to build the .mo.
+source "$(dirname "$0")/lib.sh"
+I18N="$ROOT/ckanext/lngov/i18n"
+"$VENV/bin/pybabel" extract -o "$I18N/ckanext-lngov.pot" --project=ckanext-lngov \
+  --no-location -k _ "$ROOT/ckanext/lngov" >/dev/null
+"$VENV/bin/pybabel" update -i "$I18N/ckanext-lngov.pot" -d "$I18N" -D ckanext-lngov \
+  --no-fuzzy-matching --ignore-obsolete
+grep -B1 '^msgstr ""$' "$I18N"/zh_Hans_CN/LC_MESSAGES/ckanext-lngov.po | grep '^msgid' | grep -v '^msgid ""$' || true
