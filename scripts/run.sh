@@ -42,6 +42,9 @@ if ! "${CKAN[@]}" user show "$ADMIN" 2>/dev/null | grep -q "name=$ADMIN"; then
     fullname="平台管理员" >>"$LOG_DIR/ckan-init.log" 2>&1
 fi
 "${CKAN[@]}" sysadmin add "$ADMIN" >>"$LOG_DIR/ckan-init.log" 2>&1 || true
+# The demo catalog: departments, entries and their files (kept as they are if loaded).
+say "ckan: demo catalog"
+"${CKAN[@]}" lngov load-demo 2>>"$LOG_DIR/ckan-init.log" | tail -1
 # Index whatever the database holds and Solr does not (e.g. after Solr's data was removed).
 "${CKAN[@]}" search-index rebuild --only-missing >>"$LOG_DIR/ckan-init.log" 2>&1
 

@@ -89,6 +89,7 @@ REFUSED = {
     "no provider office": ("provider_office", dict(provider_office="")),
     "bad email": ("contact_email", dict(contact_email="not-an-email")),
     "bad phone": ("contact_phone", dict(contact_phone="call me")),
+    "unknown licence": ("license_id", dict(license_id="my-own-licence")),
 }
 
 

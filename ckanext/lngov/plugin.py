@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import lang, search, visibility
+from ckanext.lngov import cli, lang, search, visibility
 from ckanext.lngov.catalog import codes, uniqueness, validators
 from ckanext.lngov.logic import action
 
@@ -19,6 +19,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IActions)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IClick)
 
     # IPackageController
 
@@ -34,6 +35,11 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, lang.current())
+
+    # IClick
+
+    def get_commands(self):
+        return cli.get_commands()
 
     # IFacets
 

@@ -333,6 +333,19 @@ def lngov_phone(value: Any) -> Any:
     return value.strip()
 
 
+def lngov_license(value: Any) -> Any:
+    """A licence of the portal's licence list."""
+    if _empty(value):
+        return value
+    from ckan import model
+
+    known = model.Package.get_license_register()
+    if not isinstance(value, str) or value not in known:
+        raise Invalid(_("{value} is not a licence of this portal").format(
+            value=json.dumps(value, ensure_ascii=False, default=str)[:100]))
+    return value
+
+
 def get_validators() -> dict[str, Any]:
     return {name: fn for name, fn in globals().items()
             if name.startswith("lngov_") and callable(fn)}

@@ -133,6 +133,7 @@ MINERALS = {
     "铁岭市": ["煤", "建筑用砂"], "沈阳市": ["煤", "建筑用砂"], "大连市": ["水泥用灰岩", "建筑用石料"],
     "盘锦市": ["建筑用砂"],
 }
+MINING_DISTRICTS = {"南芬区", "弓长岭区", "千山区", "清河门区", "新邱区", "东洲区", "南票区", "甘井子区"}
 COUNTY_SHORT_SPECIAL = {"喀喇沁左翼蒙古族自治县": "喀左", "沈北新区": "沈北"}
 
 
@@ -147,8 +148,10 @@ def county_short(name: str) -> str:
 
 # ------------------------------------------------------------------------------ words
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰红建国志强文博宇浩然思雨佳怡子涵欣悦梓轩一诺晨阳振宇海燕凤霞春梅立新宏伟德胜丹丹婷婷雪松冬梅长海"
+SURNAMES = ("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
+            "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN = {"男": "伟强磊军洋勇杰涛明超刚建国志文博宇浩然子轩晨阳振海立新宏德胜雪松长斌鹏辉峰",
+         "女": "芳娜秀英敏静丽艳娟霞平桂兰玉红思雨佳怡涵欣悦一诺海燕凤春梅丹婷冬雪慧琳"}
 ZIHAO = ["华信", "盛达", "恒通", "金泰", "鑫源", "宏远", "天成", "嘉禾", "瑞丰", "海晟", "博远", "永安",
          "新港", "长青", "泰和", "鼎盛", "润泽", "汇通", "兴隆", "顺达", "众合", "凯旋", "远航", "东升",
          "北辰", "福瑞", "祥和", "恒远", "鑫磊", "德隆", "通达", "宏图", "乾元", "晟宇", "佳禾", "明远",
@@ -292,7 +295,7 @@ PERIOD_MAX = {"year": 8, "year_inclusive": 3, "month": 4, "quarter": 2, "day": 2
 # Dimension columns of statistics tables: name -> list of members (dicts with at least "name")
 FAI_SECTORS = [
     dict(name="第一产业", share=3.6, growth=4.0), dict(name="第二产业", share=30.5, growth=6.5),
-    dict(name="其中：工业", share=29.8, growth=7.0), dict(name="第三产业", share=65.9, growth=1.5),
+    dict(name="其中：工业", share=29.4, growth=7.0), dict(name="第三产业", share=65.9, growth=1.5),
     dict(name="其中：基础设施", share=21.0, growth=5.5), dict(name="房地产开发", share=22.5, growth=-9.0),
     dict(name="民间投资", share=47.0, growth=1.0)]
 COMMODITIES = [
@@ -415,13 +418,27 @@ class Row:
                     return CITY[member["city"]]
             if self.table.has("新能源", "风电"):
                 return CITY[self.rng.choice(WIND_CITIES)]
+            if "高速公路名称" in self.table.names:
+                return CITY[self.rng.choice(_expressway(self)[1])]
             names = list(POPULATION)
             return CITY[self.rng.choices(names, weights=[POPULATION[n] for n in names])[0]]
         return self.once("city", pick)
 
     @property
     def county(self) -> tuple[str, str]:
-        return self.once("county", lambda: self.rng.choice(self.city["counties"]))
+        def pick():
+            counties = self.city["counties"]
+            if self.table.has("矿业权", "新能源"):
+                extra = MINING_DISTRICTS if self.table.has("矿业权") else set()
+                counties = [k for k in counties if k[0].endswith(("县", "市")) or k[0] in extra] or counties
+            return self.rng.choice(counties)
+        return self.once("county", pick)
+
+    @property
+    def place(self) -> str:
+        """The county's full name as used in names: 新民市, 铁岭县, 沈阳市和平区."""
+        county = self.county[0]
+        return county if county.endswith(("县", "市")) else self.city["name"] + county
 
     def road(self, key: str = "road") -> str:
         return self.once(key, lambda: self.rng.choice(PLACE_WORDS)[0] + self.rng.choice(ROAD_SUFFIXES))
@@ -439,8 +456,10 @@ class Row:
 
     # -- people and organizations
     def person(self, key: str = "person") -> str:
+        """A person's name that fits the row's 性别 (if the table has one)."""
         def make():
-            given = "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2, 2))))
+            chars = GIVEN[self.once("sex", lambda: self.rng.choice(["男", "女"]))]
+            given = "".join(self.rng.choice(chars) for _ in range(self.rng.choice((1, 2, 2))))
             return self.rng.choice(SURNAMES) + given
         return self.once(key, make)
 
@@ -528,25 +547,24 @@ def make_entity(row: Row, role: str) -> Entity:
     if role == "developer":
         return firm("房地产开发", "有限公司")
     if role == "public":   # a public body commissioning works
-        kind = row.once("public_kind", lambda: rng.choice(
-            ["住房和城乡建设局", "交通运输局", "教育局", "水务局", "城市建设投资集团有限公司", "卫生健康局"]))
+        kind = _tender_work(row)[1] if t.has("招标", "中标") else row.once("public_kind", lambda: rng.choice(
+            ["住房和城乡建设局", "教育局", "卫生健康局", "城市建设投资集团有限公司"]))
         if kind.endswith("公司"):
             return Entity(f"{city['name']}{kind}", credit_code(rng, "91", city["code"]))
-        place = rng.choice([city["name"], county if county.endswith(("县", "市")) else city["name"] + county])
-        return Entity(place + kind, credit_code(rng, "11", ccode))
+        return Entity(row.place + kind, credit_code(rng, "11", ccode))
     # main entity: by the entry's subject
     if t.has("社会组织"):
         kind = row.once("soc_type", lambda: rng.choices(["社会团体", "社会服务机构", "基金会"], [55, 40, 5])[0])
         if kind == "社会团体":
             field = rng.choice(["企业家协会", "摄影家协会", "老年人体育协会", "物流与采购协会", "餐饮行业协会",
                                 "书法家协会", "青年创业促进会", "中医药学会", "钓鱼协会", "志愿者协会"])
-            return Entity(f"{city['name']}{field}", credit_code(rng, "51", ccode))
+            return Entity(f"{city['name']}{field}", credit_code(rng, "51", city["code"]))
         if kind == "基金会":
             return Entity(f"辽宁省{z}{rng.choice(['教育', '慈善', '助老', '文化发展'])}基金会",
                           credit_code(rng, "53", "210000"))
-        name = rng.choice([f"{city['name']}{county}{z}幼儿园", f"{cs}{z}职业培训学校",
-                           f"{city['name']}{county}{z}社会工作服务中心", f"{cs}{z}康复中心"])
-        return Entity(name, credit_code(rng, "52", ccode))
+        name = rng.choice([f"{row.place}{z}幼儿园", f"{row.place}{z}职业培训学校",
+                           f"{row.place}{z}社会工作服务中心", f"{cs}{z}康复中心"])
+        return Entity(name, credit_code(rng, "52", ccode if name.startswith(row.place) else city["code"]))
     if t.has("旅行社"):
         return firm(rng.choice(["国际旅行社", "旅行社"]), "有限公司")
     if t.has("食品生产"):
@@ -593,8 +611,9 @@ def make_entity(row: Row, role: str) -> Entity:
         return firm(word, "有限公司", ks)
     if t.has("出让结果"):
         use = row.once("land_use", lambda: rng.choices(LAND_USES, [40, 15, 30, 10, 5])[0])
-        return make_entity(row, "developer") if use[0] in ("住宅用地", "商务金融用地", "零售商业用地") \
-            else firm(rng.choice(INDUSTRIES)[0])
+        if use[0] in ("住宅用地", "商务金融用地", "零售商业用地"):
+            return make_entity(row, "developer")
+        return firm("物流" if use[0] == "仓储用地" else rng.choice(["机械制造", "电子", "新材料", "食品", "医疗器械"]))
     if t.has("施工许可"):
         if rng.random() < 0.35:
             return make_entity(row, "public")
@@ -615,10 +634,10 @@ def make_hospital(row: Row) -> Entity:
     z = _zihao(row)
     if kind[0] == "综合医院":
         name = (f"{city['short']}{z}医院" if private else
-                rng.choice([f"{city['name']}第{rng.choice('一二三四五六七八九')}人民医院", f"{county}人民医院",
-                            f"{county}中心医院"]))
+                rng.choice([f"{city['name']}第{rng.choice('一二三四五六七八九')}人民医院", f"{row.place}人民医院",
+                            f"{row.place}中心医院"]))
     elif kind[0] == "中医医院":
-        name = f"{county}中医院"
+        name = f"{row.place}中医院"
     elif kind[0] == "专科医院":
         name = f"{city['short']}{z}{rng.choice(['口腔医院', '眼科医院', '妇产医院', '骨科医院', '康复医院'])}"
         if not private:
@@ -626,8 +645,7 @@ def make_hospital(row: Row) -> Entity:
     elif kind[0] == "社区卫生服务中心":
         name = f"{city['name']}{county}{rng.choice(PLACE_WORDS)[0]}街道社区卫生服务中心"
     else:
-        name = f"{county_short(county)}县{rng.choice(TOWNS)}镇中心卫生院" if county.endswith("县") \
-            else f"{county}{rng.choice(TOWNS)}镇中心卫生院"
+        name = f"{row.place}{rng.choice(TOWNS)}镇中心卫生院"
     return Entity(name, credit_code(rng, "91" if private else "12", ccode))
 
 
@@ -639,6 +657,10 @@ TRANSPORT_SCOPES = [("道路普通货物运输", 6, "物流"), ("道路普通货
 
 # ------------------------------------------------------------------------------ projects
 
+PROJECT_OWNERS = {"交通基础设施": "交通运输局", "城市更新": "住房和城乡建设局", "水利": "水务局",
+                  "环境保护": "住房和城乡建设局"}
+
+
 def project(row: Row) -> dict:
     """A construction or investment project for the row (consistent name, sector, scale)."""
     def make():
@@ -646,23 +668,42 @@ def project(row: Row) -> dict:
         city, (county, _) = row.city, row.county
         cs, ks, z = city["short"], county_short(county), _zihao(row)
         other = rng.choice([c for c in CITIES if c is not city])
+        # (sector, name, content, numbers for {n}, numbers for {m}, investment range in 亿元)
         options = [
-            ("先进装备制造", f"{cs}{z}智能装备产业园项目", "建设标准化厂房及研发中心，形成年产智能装备{n}台（套）的生产能力", 1.0),
-            ("汽车及零部件", f"{cs}{z}新能源汽车零部件项目", "建设冲压、焊装、总装车间，年产新能源汽车零部件{n}万件", 1.0),
-            ("石化和精细化工", f"{ks}{z}精细化工新材料项目", "建设年产{n}万吨精细化学品装置及配套公用工程", 1.5),
-            ("交通基础设施", f"{cs}至{other['short']}公路改扩建工程", "改扩建一级公路{n}公里，新建桥梁{m}座", 1.5),
-            ("城市更新", f"{city['name']}{county}老旧小区改造（{AS_OF.year}年）项目", "改造老旧小区{m}个，涉及建筑面积{n}万平方米", 0.6),
-            ("水利", f"{ks}{rng.choice(['辽河', '浑河', '太子河', '大凌河', '绕阳河'])}段防洪治理工程", "新建及加固堤防{n}公里，新建穿堤建筑物{m}座", 0.8),
-            ("社会民生", f"{city['name']}{rng.choice(['第二', '第四', '中心'])}医院新院区建设项目", "新建门急诊、医技、住院综合楼，设置床位{n}张", 0.8),
-            ("社会民生", f"{city['name']}{county}第{rng.choice('一二三四五六七八')}中学教学楼新建工程", "新建教学楼及风雨操场，总建筑面积{n}平方米", 0.3),
-            ("数字经济", f"{cs}{z}数据中心项目", "建设数据中心机房楼，部署标准机架{n}个", 1.2),
-            ("现代农业", f"{ks}{z}农产品冷链物流园项目", "建设冷库{n}万吨及农产品交易、加工区", 0.5),
-            ("环境保护", f"{ks}污水处理厂提标改造工程", "提标改造污水处理规模{n}万立方米/日，出水执行一级A标准", 0.4),
+            ("先进装备制造", f"{cs}{z}智能装备产业园项目", "建设标准化厂房及研发中心，形成年产智能装备{n}台（套）的生产能力",
+             [500, 800, 1200, 2000], [1], (3, 30)),
+            ("汽车及零部件", f"{cs}{z}新能源汽车零部件项目", "建设冲压、焊装、总装车间，年产新能源汽车零部件{n}万件",
+             [50, 120, 200, 300], [1], (5, 40)),
+            ("石化和精细化工", f"{ks}{z}精细化工新材料项目", "建设年产{n}万吨精细化学品装置及配套公用工程",
+             [5, 10, 20, 30], [1], (10, 80)),
+            ("交通基础设施", f"{cs}至{other['short']}公路改扩建工程", "改扩建一级公路{n}公里，新建桥梁{m}座",
+             [30, 45, 60, 85], [6, 9, 12, 18], (15, 90)),
+            ("城市更新", f"{row.place}老旧小区改造（{AS_OF.year}年）项目", "改造老旧小区{m}个，涉及建筑面积{n}万平方米",
+             [25, 40, 60, 120], [12, 20, 35, 48], (1, 8)),
+            ("水利", f"{ks}{rng.choice(['辽河', '浑河', '太子河', '大凌河', '绕阳河'])}段防洪治理工程",
+             "新建及加固堤防{n}公里，新建穿堤建筑物{m}座", [12, 20, 35, 50], [5, 8, 12, 16], (2, 12)),
+            ("社会民生", f"{city['name']}{rng.choice(['第二', '第四', '中心'])}医院新院区建设项目",
+             "新建门急诊、医技、住院综合楼，设置床位{n}张", [500, 800, 1000, 1200], [1], (5, 25)),
+            ("社会民生", f"{row.place}第{rng.choice('一二三四五六七八')}中学教学楼新建工程",
+             "新建教学楼及风雨操场，总建筑面积{n}平方米", [12000, 18000, 25000, 32000], [1], (0.6, 2.5)),
+            ("数字经济", f"{cs}{z}数据中心项目", "建设数据中心机房楼，部署标准机架{n}个", [2000, 3000, 5000, 8000], [1], (5, 40)),
+            ("现代农业", f"{ks}{z}农产品冷链物流园项目", "建设冷库{n}万吨及农产品交易、加工区", [2, 5, 8, 10], [1], (1, 6)),
+            ("环境保护", f"{ks}污水处理厂提标改造工程", "提标改造污水处理规模{n}万立方米/日，出水执行一级A标准",
+             [5, 8, 10, 20], [1], (1, 5)),
         ]
-        sector, name, content, scale = rng.choice(options)
-        return dict(sector=sector, name=name, scale=scale,
-                    content=content.format(n=rng.choice([5, 8, 10, 12, 20, 30, 50, 120, 500, 800, 1200]),
-                                           m=rng.randint(2, 15)))
+        sector, name, content, ns, ms, invest = rng.choice(options)
+        owner = PROJECT_OWNERS.get(sector)
+        if sector == "社会民生":
+            owner = "卫生健康局" if "医院" in name else "教育局"
+        if owner:
+            place = row.place if name.startswith((row.place, ks)) else city["name"]
+            owner = Entity(place + owner, credit_code(rng, "11", row.county[1] if place == row.place else city["code"]))
+        else:
+            word = {"先进装备制造": "智能装备", "汽车及零部件": "汽车零部件", "石化和精细化工": "精细化工",
+                    "数字经济": "数据科技", "现代农业": "农业发展"}[sector]
+            owner = Entity(f"{cs}{z}{word}有限公司", credit_code(rng, "91", row.county[1]))
+        return dict(sector=sector, name=name, invest=invest, owner=owner,
+                    content=content.format(n=rng.choice(ns), m=rng.choice(ms)))
     return row.once("project", make)
 
 
@@ -678,10 +719,6 @@ def column(*names: str) -> Callable[[Rule], Rule]:
             COLUMNS[name] = fn
         return fn
     return register
-
-
-def same(value: Any) -> Rule:
-    return lambda row: value
 
 
 # -- periods and dimensions
@@ -725,12 +762,12 @@ def _address(row: Row) -> str:
 @column("建设地点")
 def _site(row: Row) -> str:
     return row.once("site", lambda: row.city["name"] + row.county[0] + row.rng.choice(
-        ["经济开发区", "高新技术产业开发区", "工业园区", f"{row.road()}以北、{row.road('road2')}以东"]))
+        ["经济开发区", "工业园区", f"{row.road()}以北、{row.road('road2')}以东"]))
 
 
 @column("土地坐落")
 def _parcel_location(row: Row) -> str:
-    return f"{row.city['name']}{row.county[0]}{row.road()}以{row.rng.choice('东南西北')}、{row.road('road2')}以{row.rng.choice('东南西北')}"
+    return f"{row.place}{row.road()}以{row.rng.choice('南北')}、{row.road('road2')}以{row.rng.choice('东西')}"
 
 
 @column("经度")
@@ -762,9 +799,7 @@ def _main_name(row: Row) -> str:
 
 def project_owner(row: Row) -> Entity:
     """The owner of the row's project: a public body for public works, else a company."""
-    if project(row)["sector"] in ("交通基础设施", "城市更新", "水利", "社会民生", "环境保护"):
-        return row.company("public")
-    return row.company()
+    return project(row)["owner"]
 
 
 @column("招标代理机构")
@@ -801,9 +836,12 @@ def _sex(row: Row) -> str:
 # -- market entities
 @column("市场主体类型", "类型")
 def _entity_type(row: Row) -> str:
+    """The type of a company: what its name (有限公司 or 股份有限公司) says."""
+    if row.company().name.endswith("股份有限公司"):
+        return "股份有限公司（非上市、自然人投资或控股）"
     return row.once("entity_type", lambda: row.rng.choices(
-        ["有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）", "股份有限公司（非上市、自然人投资或控股）",
-         "有限责任公司（国有独资）", "个人独资企业", "普通合伙企业"], [50, 25, 5, 3, 10, 7])[0])
+        ["有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）", "有限责任公司（自然人投资或控股的法人独资）",
+         "有限责任公司（国有独资）"], [60, 28, 10, 2])[0])
 
 
 @column("注册资本（万元）")
@@ -896,9 +934,10 @@ def _soc_registered(row: Row) -> dt.date:
 def _soc_authority(row: Row) -> str:
     if _soc_type(row) == "基金会":
         return "辽宁省民政厅"
-    county = row.county[0]
-    return row.rng.choice([row.city["name"] + "民政局",
-                           (county if county.endswith(("县", "市")) else row.city["name"] + county) + "民政局"])
+    name = row.company().name
+    if name.startswith(row.place) or name.startswith(row.county[0]):
+        return row.place + "民政局"   # a county-level organization
+    return row.city["name"] + "民政局"
 
 
 # -- licences, permits and certificates
@@ -931,7 +970,7 @@ def _mine(row: Row) -> str:
     place = row.rng.choice(TOWNS)
     if _right_type(row) == "采矿权":
         return f"{row.company().name.replace('有限公司', '').replace('有限责任公司', '').replace('股份', '')}{place}{mineral}矿"
-    return f"辽宁省{ks}{place}{mineral}{row.rng.choice(['普查', '详查', '勘探'])}"
+    return f"辽宁省{row.place}{place}{mineral}{row.rng.choice(['普查', '详查', '勘探'])}"
 
 
 @column("矿区面积（平方千米）")
@@ -1143,22 +1182,29 @@ def _main_institution(row: Row) -> str:
 
 
 # -- construction, land, projects
+def _tender_work(row: Row) -> tuple[str, str]:
+    return row.once("tender_work", lambda: row.rng.choice(TENDER_WORKS))
+
+
 @column("项目编号")
 def _tender_number(row: Row) -> str:
     return row.once("tender_no", lambda: f"E{row.county[1]}{AS_OF.year}{row.rng.randint(1, 999999):06d}001")
 
 
-TENDER_WORKS = ["道路改造工程施工", "老旧小区改造工程施工", "教学楼新建工程施工", "污水管网改造工程施工",
-                "供热管网改造工程施工", "农村公路提升改造工程施工", "河道综合治理工程施工", "体育馆新建工程施工总承包",
-                "医院门诊楼改扩建工程EPC总承包", "中小学校舍维修工程施工"]
+TENDER_WORKS = [("道路改造工程施工", "住房和城乡建设局"), ("老旧小区改造工程施工", "住房和城乡建设局"),
+                ("教学楼新建工程施工", "教育局"), ("污水管网改造工程施工", "水务局"),
+                ("供热管网改造工程施工", "城市建设投资集团有限公司"), ("农村公路提升改造工程施工", "交通运输局"),
+                ("河道综合治理工程施工", "水务局"), ("全民健身中心新建工程施工总承包", "城市建设投资集团有限公司"),
+                ("人民医院门诊楼改扩建工程EPC总承包", "卫生健康局"), ("中小学校舍维修工程施工", "教育局")]
 
 
 @column("项目名称")
 def _project_name(row: Row) -> str:
     t, rng = row.table, row.rng
     if t.has("招标", "中标"):
-        return row.once("tender_project", lambda: f"{row.city['name']}{row.county[0]}"
-                                                  f"{rng.choice(PLACE_WORDS)[0]}{rng.choice(TENDER_WORKS)}")
+        work = _tender_work(row)[0]
+        prefix = "" if work.startswith(("人民医院", "全民健身")) else rng.choice(PLACE_WORDS)[0]
+        return row.once("tender_project", lambda: f"{row.place}{prefix}{work}")
     if t.has("预售"):
         return row.once("estate", lambda: f"{_zihao(row)}{rng.choice(['府', '苑', '华庭', '花园', '公馆', '湾', '学府', '悦府', '名邸'])}"
                                           f"（{rng.choice('一二三四五')}期）")
@@ -1198,7 +1244,7 @@ def _start_year(row: Row) -> str:
 
 @column("总投资（亿元）")
 def _investment_bn(row: Row) -> Decimal:
-    return row.once("invest_bn", lambda: dec(row.rng.uniform(5, 120) * project(row)["scale"], 2))
+    return row.once("invest_bn", lambda: dec(row.rng.uniform(*project(row)["invest"]), 2))
 
 
 @column("年度计划投资（亿元）")
@@ -1214,12 +1260,17 @@ def _project_code(row: Row) -> str:
 
 @column("审批类型")
 def _procedure(row: Row) -> str:
-    return row.once("procedure", lambda: row.rng.choices(["备案", "核准", "审批"], [70, 12, 18])[0])
+    def make():
+        if project_owner(row).code.startswith("11"):   # government investment
+            return "审批"
+        return row.rng.choices(["备案", "核准"], [85, 15])[0]
+    return row.once("procedure", make)
 
 
 @column("总投资（万元）")
 def _investment(row: Row) -> Decimal:
-    return dec(row.rng.choice([500, 1200, 3000, 5000, 8000, 15000, 30000, 60000, 120000]) * row.rng.uniform(0.8, 1.2), 2)
+    low, high = project(row)["invest"]
+    return dec(row.rng.uniform(low, high) * 10000 * row.rng.uniform(0.3, 0.8), 2)
 
 
 @column("审批部门")
@@ -1446,9 +1497,15 @@ def _hospital_grade(row: Row) -> str:
     name = row.company().name
     if kind in ("社区卫生服务中心", "乡镇卫生院"):
         return row.once("grade", lambda: row.rng.choice(["一级", "未定级"]))
-    if "第" in name and "人民医院" in name or "中心医院" in name:
-        return row.once("grade", lambda: row.rng.choice(["三级甲等", "三级乙等", "二级甲等"]))
-    return row.once("grade", lambda: row.rng.choice(["二级甲等", "二级乙等", "一级", "未定级"]))
+    if name.endswith(("人民医院", "中心医院")):
+        if "第" in name or name.startswith(tuple(c["name"] + "中心" for c in CITIES)):
+            return row.once("grade", lambda: row.rng.choice(["三级甲等", "三级乙等", "二级甲等"]))
+        return row.once("grade", lambda: row.rng.choice(["二级甲等", "二级甲等", "二级乙等", "三级乙等"]))
+    if kind == "中医医院":
+        return row.once("grade", lambda: row.rng.choice(["二级甲等", "二级乙等", "三级甲等"]))
+    if row.cache.get("private"):
+        return row.once("grade", lambda: row.rng.choice(["二级乙等", "一级", "未定级"]))
+    return row.once("grade", lambda: row.rng.choice(["三级甲等", "二级甲等"]))
 
 
 @column("经营性质")
@@ -1685,9 +1742,15 @@ def _industry(row: Row) -> str:
     return row.once("industry", lambda: row.rng.choice(POLLUTER_INDUSTRIES))[0]
 
 
+HEAVY_INDUSTRIES = {"火力发电", "炼钢", "原油加工及石油制品制造", "化学药品原料药制造", "水泥制造",
+                    "有机化学原料制造", "污水处理及其再生利用"}
+
+
 @column("管理类别")
 def _management(row: Row) -> str:
-    return row.rng.choices(["重点管理", "简化管理"], [45, 55])[0]
+    if _industry(row) in HEAVY_INDUSTRIES:
+        return "重点管理"
+    return row.rng.choices(["重点管理", "简化管理"], [25, 75])[0]
 
 
 @column("重点单位类别")
@@ -2114,7 +2177,7 @@ column("第三产业增加值（亿元）")(lambda row: dec(_gdp(row) - _primary
 
 column("本年累计增速（%）")(lambda row: dec(row.level("fai", row.dims["投资领域"]["growth"], 0.0, 0.0)
                                      + row.rng.uniform(-1.5, 1.5), 1))
-column("占全部投资比重（%）")(lambda row: dec(row.dims["投资领域"]["share"] * row.rng.uniform(0.97, 1.03), 1))
+column("占全部投资比重（%）")(lambda row: dec(row.dims["投资领域"]["share"] + row.rng.uniform(-0.3, 0.3), 1))
 
 
 def _price(row: Row) -> float:
@@ -2754,7 +2817,7 @@ def check_entry(c: Checker, e: dict, codes: dict, departments: set[str], all_cod
     c.expect(e.get("domain") in _values(codes, "domain"), f"{where}: domain {e.get('domain')} unknown")
     c.expect(bool(EMAIL_PATTERN.match(str(e.get("contact_email", "")))), f"{where}: contact_email invalid")
     c.expect(bool(PHONE_PATTERN.match(str(e.get("contact_phone", "")))), f"{where}: contact_phone invalid")
-    expected_licence = "other-at" if opened == "conditional" else "cc-by-4.0"
+    expected_licence = "other-at" if opened == "conditional" else "cc-by"
     c.expect(e.get("license_id") == expected_licence, f"{where}: license_id should be {expected_licence}")
     # data items
     items = e.get("data_items") or []

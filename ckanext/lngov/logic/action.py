@@ -1,6 +1,7 @@
 """The portal's actions: CKAN's own, chained where a catalog rule needs the database."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -15,7 +16,24 @@ from ckanext.lngov.catalog import uniqueness
 LIST_OF_OBJECTS = ("data_items", "resources")
 
 
+def _non_finite(value: Any) -> bool:
+    """NaN or infinity anywhere in a value: JSON (and so the stored entry) cannot hold it."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_non_finite(v) for v in value)
+    return False
+
+
 def _check_shape(data_dict: dict[str, Any]) -> None:
+    """Values CKAN's validation cannot report as field errors (it would fail with a
+    DataError or a JSON error instead), refused here as field errors."""
+    errors = {field: [tk._("Not a valid number")] for field, value in data_dict.items()
+              if _non_finite(value)}
+    if errors:
+        raise tk.ValidationError(errors)
     errors = {field: [tk._("Expecting a list of objects")] for field in LIST_OF_OBJECTS
               if field in data_dict and data_dict[field] not in (None, "") and not (
                   isinstance(data_dict[field], list)
