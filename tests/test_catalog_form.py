@@ -63,6 +63,7 @@ def test_form_accepts(app, editor, overrides):
     assert res.status_code == 302, res.body[:2000]
     pkg = model.Package.by_name(entry["name"])
     assert pkg is not None and pkg.extras["resource_code"] == entry["resource_code"]
+    assert pkg.private is (entry["open_attribute"] == "closed")
 
 
 @pytest.mark.parametrize("field, overrides", REFUSED.values(), ids=REFUSED.keys())

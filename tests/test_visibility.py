@@ -96,6 +96,11 @@ def test_department_only_fields_are_stripped_for_others(world, who, app):
     assert not set(DEPARTMENT_ONLY) & set(api)
     page = app.get("/dataset/public-entry", headers=headers).body
     assert SHARE_SCOPE not in page and "有条件共享" not in page
+    assert "共享范围" not in page  # not even the empty row
+    activity = call_action("package_activity_list", _context(user), id="public-entry")
+    for act in activity:
+        shown = (act.get("data") or {}).get("package") or {}
+        assert not set(DEPARTMENT_ONLY) & set(shown), act
 
 
 @pytest.mark.parametrize("who", ["member", "sysadmin"])

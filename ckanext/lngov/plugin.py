@@ -13,6 +13,7 @@ from ckanext.lngov.logic import action
 
 
 class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IValidators)
     p.implements(p.ITemplateHelpers)
@@ -20,6 +21,11 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IActions)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IClick)
+
+    # IConfigurer
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "templates")
 
     # IPackageController
 

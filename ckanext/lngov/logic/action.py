@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
 
+from ckanext.lngov import visibility
 from ckanext.lngov.catalog import uniqueness
 
 
@@ -96,6 +97,17 @@ def bulk_update_public(up_func, context, data_dict):
     return up_func(context, data_dict)
 
 
+@tk.chained_action
+def activity_create(up_func, context, data_dict):
+    # Activity streams (their lists, details, diffs, e-mails) are read by people outside
+    # the department, so an entry's activity never records department-only fields.
+    package = (data_dict.get("data") or {}).get("package")
+    if isinstance(package, dict):
+        visibility.strip(package)
+    return up_func(context, data_dict)
+
+
 def get_actions() -> dict[str, Any]:
     return {"package_create": package_create, "package_update": package_update,
-            "package_show": package_show, "bulk_update_public": bulk_update_public}
+            "package_show": package_show, "bulk_update_public": bulk_update_public,
+            "activity_create": activity_create}
