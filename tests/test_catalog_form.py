@@ -79,3 +79,16 @@ def test_form_refuses(app, editor, field, overrides):
         assert label(field) in errors.group(0), errors.group(0)[:1000]
     assert 'value="表单填写的名称"' in body  # what was typed is kept
     assert model.Session.query(model.Package).count() == 0
+
+
+@pytest.mark.parametrize("path, texts", [
+    ("/dataset/new", ["信息资源代码", "信息资源分类", "基础信息资源", "不予开放",
+                      "不予开放的信息资源仅本部门可见"]),
+    ("/en/dataset/new", ["Resource code", "Classification", "Base information resource",
+                         "Not open", "Closed resources stay private"]),
+])
+def test_form_is_labelled_in_the_visitors_language(app, editor, path, texts):
+    user, _ = editor
+    page = app.get(path, headers={"Authorization": user["token"]}).body
+    for text in texts:
+        assert text in page, text
