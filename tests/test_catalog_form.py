@@ -92,3 +92,20 @@ def test_form_is_labelled_in_the_visitors_language(app, editor, path, texts):
     page = app.get(path, headers={"Authorization": user["token"]}).body
     for text in texts:
         assert text in page, text
+
+
+@pytest.mark.parametrize("suffix, accepted", [("good", True), ("bad", False)])
+def test_department_form_checks_the_credit_code(app, clean_db, suffix, accepted):
+    user = factories.SysadminWithToken()
+    headers = {"Authorization": user["token"]}
+    good = catalog.credit_code(777)
+    code = good if accepted else good[:17] + ("0" if good[17] != "0" else "1")
+    page = app.get("/organization/new", headers=headers).body
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+    res = app.post("/organization/new", headers=headers, follow_redirects=False, data={
+        "_csrf_token": token, "name": "ln-test-dept", "title": "辽宁省测试厅",
+        "credit_code": code, "save": ""})
+    exists = model.Session.query(model.Group).filter_by(name="ln-test-dept").count() == 1
+    assert exists is accepted
+    if not accepted:
+        assert res.status_code == 200 and "统一社会信用代码校验码不正确" in res.body

@@ -38,6 +38,8 @@ FACETS = {
     "vocab_format_types": {"xlsx": 2, "et": 2, "csv": 1},
     "update_cycle": {"monthly": 1, "yearly": 2},
     "open_attribute": {"open": 2, "conditional": 1},
+    "format_category": {"sheet": 2, "file": 1},
+    "domain": {"social-security": 1, "transport": 2},
 }
 
 
