@@ -201,3 +201,11 @@ def test_refusal_over_http_in_chinese_by_default_and_english_on_request(app, cle
     en = _post(app, "/en/api/3/action/package_create", user["token"], bad).json
     assert en["error"]["share_basis"][0].startswith("Required for a resource that is not shared")
     assert model.Session.query(model.Package).count() == 0
+
+
+def test_one_department_per_credit_code(sysadmin):
+    code = catalog.credit_code(5151)
+    catalog.department(credit_code=code, title="辽宁省公安厅")
+    with pytest.raises(logic.ValidationError) as raised:
+        catalog.department(credit_code=code)
+    assert "辽宁省公安厅" in raised.value.error_dict["credit_code"][0]

@@ -63,7 +63,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_validators(self) -> dict[str, Any]:
         return {**validators.get_validators(),
-                "lngov_resource_code_unique": uniqueness.lngov_resource_code_unique}
+                "lngov_resource_code_unique": uniqueness.lngov_resource_code_unique,
+                "lngov_credit_code_unique": uniqueness.lngov_credit_code_unique}
 
     # IActions
 

@@ -13,6 +13,7 @@ from ckan import model
 from sqlalchemy import exc
 
 INDEX = "lngov_package_resource_code_key"
+CREDIT_CODE_INDEX = "lngov_group_credit_code_key"
 
 
 def holder(code: str, except_id: str | None = None) -> model.Package | None:
@@ -37,9 +38,36 @@ def message(code: str, pkg: model.Package, context: dict[str, Any]) -> str:
                                            department=org.title if org else "-")
 
 
-def is_clash(error: exc.IntegrityError) -> bool:
+def clashing_index(error: exc.IntegrityError) -> str | None:
+    """The project's unique index that refused a write, if it was one of them."""
     diag = getattr(error.orig, "diag", None)
-    return getattr(diag, "constraint_name", None) == INDEX
+    name = getattr(diag, "constraint_name", None)
+    return name if name in (INDEX, CREDIT_CODE_INDEX) else None
+
+
+def department_with_credit_code(code: str, except_id: str | None = None):
+    query = model.Session.query(model.Group).filter(
+        model.Group.extras["credit_code"].astext == code)
+    if except_id:
+        query = query.filter(model.Group.id != except_id)
+    return query.first()
+
+
+def credit_code_message(code: str, group: model.Group) -> str:
+    return tk._("The unified social credit code {code} already belongs to {department}").format(
+        code=code, department=group.title)
+
+
+def lngov_credit_code_unique(key, data, errors, context):
+    """One department per credit code."""
+    code = data.get(key)
+    if errors[key] or not isinstance(code, str) or not code:
+        return
+    group = context.get("group")
+    own_id = data.get(key[:-1] + ("id",)) or (group.id if group else None)
+    found = department_with_credit_code(code, own_id if isinstance(own_id, str) else None)
+    if found is not None:
+        errors[key].append(credit_code_message(code, found))
 
 
 def lngov_resource_code_unique(key, data, errors, context):

@@ -47,15 +47,24 @@ def _check_shape(data_dict: dict[str, Any]) -> None:
 
 
 def _one_source(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
-    """Runs a create or update; a resource code taken meanwhile by a concurrent request
-    (the unique index refuses it) becomes the same validation error as a known clash."""
+    """Runs a create or update; a resource code (or a department's credit code) taken
+    meanwhile by a concurrent request, which the unique index refuses, becomes the same
+    validation error as a known clash."""
     _check_shape(data_dict)
     try:
         return up_func(context, data_dict)
     except exc.IntegrityError as error:
-        if not uniqueness.is_clash(error):
+        index = uniqueness.clashing_index(error)
+        if index is None:
             raise
         model.Session.rollback()
+        if index == uniqueness.CREDIT_CODE_INDEX:
+            code = data_dict.get("credit_code", "")
+            found = uniqueness.department_with_credit_code(code, data_dict.get("id"))
+            raise tk.ValidationError({"credit_code": [
+                uniqueness.credit_code_message(code, found) if found else
+                tk._("The unified social credit code {code} is already taken").format(
+                    code=code)]})
         code = data_dict.get("resource_code", "")
         found = uniqueness.holder(code, except_id=data_dict.get("id"))
         msg = (uniqueness.message(code, found, context) if found else
@@ -70,6 +79,16 @@ def package_create(up_func, context, data_dict):
 
 @tk.chained_action
 def package_update(up_func, context, data_dict):
+    return _one_source(up_func, context, data_dict)
+
+
+@tk.chained_action
+def organization_create(up_func, context, data_dict):
+    return _one_source(up_func, context, data_dict)
+
+
+@tk.chained_action
+def organization_update(up_func, context, data_dict):
     return _one_source(up_func, context, data_dict)
 
 
@@ -110,4 +129,6 @@ def activity_create(up_func, context, data_dict):
 def get_actions() -> dict[str, Any]:
     return {"package_create": package_create, "package_update": package_update,
             "package_show": package_show, "bulk_update_public": bulk_update_public,
-            "activity_create": activity_create}
+            "activity_create": activity_create,
+            "organization_create": organization_create,
+            "organization_update": organization_update}
