@@ -3,14 +3,12 @@ answer with success or a validation error, never a server error, and a refused c
 changes nothing in the database or the search index."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import ckan.logic as logic
 from ckan import model
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests import catalog

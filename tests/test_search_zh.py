@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests import catalog as entries
