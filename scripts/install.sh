@@ -47,7 +47,7 @@ fi
 
 # --- Python --------------------------------------------------------------------------------
 reqs=("$ROOT/requirements.txt"); [ "$DEV" = 1 ] && reqs+=("$ROOT/dev-requirements.txt")
-py_stamp="$VENV/.lngov-installed$([ "$DEV" = 1 ] && echo -dev)"
+py_stamp="$VENV/.lngov-installed"; [ "$DEV" = 1 ] && py_stamp+="-dev"
 py_hash="$(hash_of "${reqs[@]}" "$ROOT/setup.py")"
 if [ ! -x "$VENV/bin/python" ]; then
   say "python: creating $VENV"

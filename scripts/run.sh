@@ -73,7 +73,14 @@ else
     --die-on-term --need-app --buffer-size 32768 --harakiri 120 --disable-logging
 fi
 start_bg worker "${CKAN[@]}" jobs worker
+# The sample data sharing and exchange platform the portal harvests (harvesters/).
+EXCHANGE_PORT="${LNGOV_EXCHANGE_PORT:-58990}"
+(cd "$ROOT" && start_bg exchange "$VENV/bin/python" -m harvesters.exchange_platform \
+  --port "$EXCHANGE_PORT")
 wait_for "CKAN (log: $LOG_DIR/ckan.log)" 120 ckan_up
+wait_for "the exchange platform (log: $LOG_DIR/exchange.log)" 60 curl -fsS \
+  -H "Authorization: Bearer lngov-dev-token" \
+  "http://127.0.0.1:$EXCHANGE_PORT/api/v1/catalog/entries?limit=1"
 
 cat <<MSG
 
@@ -83,6 +90,7 @@ cat <<MSG
     Portal (English)  http://127.0.0.1:$CKAN_PORT/en/
     Action API        http://127.0.0.1:$CKAN_PORT/api/3/action/package_search?q=人口
     Solr              $SOLR_URL/select?q=*:*
+    Exchange platform http://127.0.0.1:$EXCHANGE_PORT/api/v1/catalog/entries (token lngov-dev-token)
     Sysadmin login    $ADMIN / $(cat "$PASSFILE")
     Logs              $LOG_DIR/
     Stop everything   make stop

@@ -57,3 +57,11 @@ def test_services_listen_on_loopback_only(url_key):
     addresses = listening_addresses(parsed.port)
     assert addresses, f"nothing listens on port {parsed.port}"
     assert addresses <= LOOPBACK, addresses
+
+
+@pytest.mark.parametrize("args", [[], ["--dev"]], ids=["run", "test"])
+def test_install_script_succeeds_in_both_modes(args):
+    """`make run` and `make test` both start with scripts/install.sh; it is idempotent."""
+    result = subprocess.run(["bash", str(ROOT / "scripts" / "install.sh"), *args],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]

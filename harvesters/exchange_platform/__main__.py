@@ -1,0 +1,35 @@
+"""python -m harvesters.exchange_platform --port 58990 [--entries 500|10000] [--seed N] [--tokens a,b]"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import uvicorn
+
+from .app import DEFAULT_TOKENS, create_app
+from .catalog import Catalog
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m harvesters.exchange_platform",
+                                     description="Simulated data sharing and exchange platform")
+    parser.add_argument("--port", type=int, default=58990)
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")
+    parser.add_argument("--entries", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tokens", default=",".join(DEFAULT_TOKENS),
+                        help="comma-separated bearer tokens, one per consumer")
+    parser.add_argument("--dcat-page-size", type=int, default=100)
+    parser.add_argument("--log-level", default="warning")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    catalog = Catalog(args.entries, args.seed)
+    app = create_app(catalog, tokens=args.tokens.split(","), dcat_page_size=args.dcat_page_size)
+    print(f"exchange platform: {args.entries} entries (seed {args.seed}) in "
+          f"{time.monotonic() - started:.1f}s; http://{args.host}:{args.port}/api/v1/catalog/entries",
+          flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+if __name__ == "__main__":
+    main()
