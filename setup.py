@@ -22,6 +22,7 @@ setup(
     entry_points={
         "ckan.plugins": [
             "lngov = ckanext.lngov.plugin:LngovPlugin",
+            "lngov_exchange = ckanext.lngov.harvest.exchange:LngovExchangeHarvester",
         ],
     },
     message_extractors={

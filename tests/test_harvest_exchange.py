@@ -1,0 +1,78 @@
+"""Harvesting the sample exchange platform over real HTTP (first slice of issue 4): the
+openable entries are published through the catalog's rules, nothing else is, and an entry
+withdrawn at the source is withdrawn from the portal."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
+from ckanext.harvest.tests.lib import run_harvest_job
+
+from ckan.tests.helpers import call_action
+
+from ckanext.lngov.harvest.exchange import LngovExchangeHarvester, ineligibility
+from harvesters.tests.conftest import TOKEN, LiveServer
+from tests import catalog
+
+ANONYMOUS = {"user": "", "ignore_auth": False}
+
+
+@pytest.fixture(scope="module")
+def platform():
+    server = LiveServer(entries=90, seed=3).start()
+    yield server
+    server.stop()
+
+
+def run_harvest(source):
+    return run_harvest_job(HarvestJobObj(source=source, run=False), LngovExchangeHarvester())
+
+
+@pytest.fixture(scope="module")
+def source(sysadmin_module, platform):
+    admins = catalog.department(name="ln-dsjj", title="辽宁省大数据管理局")
+    return HarvestSourceObj(url=platform.url, config=json.dumps({"token": TOKEN}),
+                            source_type="lngov_exchange", owner_org=admins["id"])
+
+
+@pytest.fixture(scope="module")
+def harvested(source):
+    return run_harvest(source)
+
+
+def _source_entries(platform):
+    return {code: platform.get("/api/v1/catalog/entries/" + code.replace("/", "%2F")).json()
+            for code in platform.catalog.entries}
+
+
+def test_only_openable_entries_are_published(platform, harvested):
+    entries = _source_entries(platform)
+    eligible = {code for code, e in entries.items() if ineligibility(e) is None}
+    assert 0 < len(eligible) < len(entries)
+    public = call_action("package_search", ANONYMOUS, rows=1000)["results"]
+    assert {d["resource_code"] for d in public} == eligible
+    everything = call_action("package_search", include_private=True, rows=1000)["results"]
+    assert {d["resource_code"] for d in everything} == eligible  # not even privately
+    errors = {guid: r["errors"] for guid, r in harvested.items() if r["errors"]}
+    assert not errors
+
+
+def test_ineligible_objects_keep_no_content(platform, harvested):
+    from ckanext.harvest.model import HarvestObject
+
+    for guid, result in harvested.items():
+        obj = HarvestObject.get(result["obj_id"])
+        content = json.loads(obj.content)
+        if "ineligible" in content:
+            assert set(content) == {"resource_code", "ineligible"}
+
+
+def test_withdrawn_at_the_source_is_withdrawn(platform, source, harvested):
+    public = call_action("package_search", ANONYMOUS, rows=1000)["results"]
+    victim = public[0]["resource_code"]
+    platform.control("withdraw", resource_code=victim)
+    run_harvest(source)
+    codes = {d["resource_code"] for d in call_action("package_search", ANONYMOUS,
+                                                     rows=1000)["results"]}
+    assert victim not in codes and len(codes) == len(public) - 1
