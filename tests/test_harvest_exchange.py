@@ -76,3 +76,24 @@ def test_withdrawn_at_the_source_is_withdrawn(platform, source, harvested):
     codes = {d["resource_code"] for d in call_action("package_search", ANONYMOUS,
                                                      rows=1000)["results"]}
     assert victim not in codes and len(codes) == len(public) - 1
+
+
+def test_a_code_published_by_hand_is_neither_duplicated_nor_overwritten(
+        sysadmin_module, platform, source, harvested):
+    entries = _source_entries(platform)
+    code, entry = next((c, e) for c, e in entries.items()
+                       if ineligibility(e) is None and c.startswith("3"))
+    # The code is free again (its harvested dataset purged) and a department publishes it by hand.
+    call_action("dataset_purge", {"user": sysadmin_module["name"]},
+                id="ex-" + code.replace("/", "-"))
+    by_hand = catalog.create(sysadmin_module, **catalog.entry(
+        catalog.department()["id"], resource_code=code, classification="3",
+        base_theme_db=[], name="by-hand", title="手工发布的目录"))
+    results = run_harvest(source)
+    errors = " ".join(str(e) for e in results[code]["errors"])
+    assert "by-hand" in errors and "手工发布的目录" in errors and entry["title"] in errors
+    shown = call_action("package_show", {"user": sysadmin_module["name"]}, id=by_hand["id"])
+    assert shown["title"] == "手工发布的目录"
+    found = call_action("package_search", include_private=True, rows=1000,
+                        fq=f'extras_resource_code:"{code}"')["results"]
+    assert [d["name"] for d in found] == ["by-hand"]

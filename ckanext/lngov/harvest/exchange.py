@@ -149,9 +149,11 @@ class LngovExchangeHarvester(HarvesterBase):
             else:
                 holder = uniqueness.holder(content["resource_code"])
                 if holder is not None:
+                    # One data, one source: never a duplicate, never an overwrite.
                     self._save_object_error(
-                        f"{content['resource_code']} is already published as {holder.name}",
-                        harvest_object, "Import")
+                        f"Conflict: {content['resource_code']} 「{content.get('title')}」 of "
+                        f"{harvest_object.source.url} is already published as {holder.name} "
+                        f"「{holder.title}」", harvest_object, "Import")
                     return False
                 package_id = tk.get_action("package_create")(dict(context), pkg)["id"]
         except tk.ValidationError as error:
