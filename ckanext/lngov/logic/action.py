@@ -72,24 +72,10 @@ def _one_source(up_func, context: dict[str, Any], data_dict: dict[str, Any]):
         raise tk.ValidationError({"resource_code": [msg]})
 
 
-@tk.chained_action
-def package_create(up_func, context, data_dict):
-    return _one_source(up_func, context, data_dict)
-
-
-@tk.chained_action
-def package_update(up_func, context, data_dict):
-    return _one_source(up_func, context, data_dict)
-
-
-@tk.chained_action
-def organization_create(up_func, context, data_dict):
-    return _one_source(up_func, context, data_dict)
-
-
-@tk.chained_action
-def organization_update(up_func, context, data_dict):
-    return _one_source(up_func, context, data_dict)
+# The writes whose unique keys (resource code, credit code) _one_source reports.
+_one_source_chained = tk.chained_action(_one_source)
+package_create = package_update = _one_source_chained
+organization_create = organization_update = _one_source_chained
 
 
 @tk.chained_action
