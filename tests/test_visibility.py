@@ -118,3 +118,19 @@ def test_search_never_returns_or_matches_department_only_fields(world, who):
     results = call_action("package_search", _context(user), q="name:public-entry")["results"]
     assert results and not set(DEPARTMENT_ONLY) & set(results[0])
     assert call_action("package_search", _context(user), q="户政部门")["count"] == 0
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_files_of_a_private_entry_cannot_be_downloaded(world, who, app, create_with_upload):
+    resource = create_with_upload(
+        "姓名,出生日期\n张三,1990-01-01\n", "closed.csv", package_id=world["closed"]["id"],
+        context={"user": world["admin"]["name"]}, name="核查数据")
+    user = _viewer(world, who)
+    headers = {"Authorization": user["token"]} if user else {}
+    url = f"/dataset/closed-entry/resource/{resource['id']}/download/closed.csv"
+    assert app.get(url, headers=headers).status_code in (403, 404)
+    with pytest.raises(logic.NotAuthorized):
+        call_action("resource_show", _context(user), id=resource["id"])
+    # the department itself can
+    member = {"Authorization": world["member"]["token"]}
+    assert app.get(url, headers=member).status_code == 200
