@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 I18N="$ROOT/ckanext/lngov/i18n"
 "$VENV/bin/pybabel" extract -o "$I18N/ckanext-lngov.pot" --project=ckanext-lngov \
-  --no-location -k _ "$ROOT/ckanext/lngov" >/dev/null
+  --no-location -k _ -F "$I18N/babel.cfg" "$ROOT/ckanext/lngov" >/dev/null
 "$VENV/bin/pybabel" update -i "$I18N/ckanext-lngov.pot" -d "$I18N" -D ckanext-lngov \
   --no-fuzzy-matching --ignore-obsolete
 grep -B1 '^msgstr ""$' "$I18N"/zh_Hans_CN/LC_MESSAGES/ckanext-lngov.po | grep '^msgid' | grep -v '^msgid ""$' || true

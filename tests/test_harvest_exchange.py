@@ -1,96 +1,218 @@
-"""Harvesting the sample exchange platform over real HTTP (first slice of issue 4): the
-openable entries are published through the catalog's rules, nothing else is, and an entry
-withdrawn at the source is withdrawn from the portal."""
+"""Harvesting the sample exchange platform over real HTTP: what is published and how, what
+never is, and how the job is reported. Real services, the real platform, no mocks."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
-from ckanext.harvest.tests.factories import HarvestJobObj, HarvestSourceObj
-from ckanext.harvest.tests.lib import run_harvest_job
+import requests
 
 from ckan.tests.helpers import call_action
 
-from ckanext.lngov.harvest.exchange import LngovExchangeHarvester, ineligibility
-from harvesters.tests.conftest import TOKEN, LiveServer
+from ckanext.lngov.harvest import mapping
+from ckanext.lngov.harvest.exchange import ineligibility
+from harvesters.tests.conftest import LiveServer
 from tests import catalog
+from tests.harvesting import (anonymous_search, assert_public_surfaces, download, errors_of,
+                              harvest, make_source, sha256, source_entries)
 
 ANONYMOUS = {"user": "", "ignore_auth": False}
+def source_name(source) -> str:
+    from ckan import model
+    return model.Package.get(source.id).name
+
+
+CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
 
 @pytest.fixture(scope="module")
 def platform():
-    server = LiveServer(entries=90, seed=3).start()
+    server = LiveServer(entries=120, seed=7).start()
     yield server
     server.stop()
 
 
-def run_harvest(source):
-    return run_harvest_job(HarvestJobObj(source=source, run=False), LngovExchangeHarvester())
-
-
 @pytest.fixture(scope="module")
 def source(sysadmin_module, platform):
-    admins = catalog.department(name="ln-dsjj", title="辽宁省大数据管理局")
-    return HarvestSourceObj(url=platform.url, config=json.dumps({"token": TOKEN}),
-                            source_type="lngov_exchange", owner_org=admins["id"])
+    return make_source(platform)
 
 
 @pytest.fixture(scope="module")
 def harvested(source):
-    return run_harvest(source)
+    return harvest(source)
 
 
-def _source_entries(platform):
-    return {code: platform.get("/api/v1/catalog/entries/" + code.replace("/", "%2F")).json()
-            for code in platform.catalog.entries}
+@pytest.fixture(scope="module")
+def entries(platform, harvested):
+    return source_entries(platform)
 
 
-def test_only_openable_entries_are_published(platform, harvested):
-    entries = _source_entries(platform)
+def test_only_openable_entries_are_published(entries, harvested, live_server, platform, source):
     eligible = {code for code, e in entries.items() if ineligibility(e) is None}
     assert 0 < len(eligible) < len(entries)
+    kinds = {ineligibility(e) for e in entries.values()} - {None}
+    assert {"not open (不予开放)", "classified (涉密)"} <= kinds
+    assert any(k.startswith("open attribute missing or unknown") for k in kinds)
     public = call_action("package_search", ANONYMOUS, rows=1000)["results"]
     assert {d["resource_code"] for d in public} == eligible
     everything = call_action("package_search", include_private=True, rows=1000)["results"]
     assert {d["resource_code"] for d in everything} == eligible  # not even privately
-    errors = {guid: r["errors"] for guid, r in harvested.items() if r["errors"]}
-    assert not errors
+    _, counts, objects = harvested
+    assert not any(o.errors for o in objects.values())
+    assert counts["added"] == len(eligible)
+    assert counts["not_open"] == len(entries) - len(eligible)
+    assert assert_public_surfaces(live_server, platform, source) == eligible
 
 
-def test_ineligible_objects_keep_no_content(platform, harvested):
-    from ckanext.harvest.model import HarvestObject
+def test_ineligible_objects_keep_only_code_and_reason(harvested, live_server):
+    _, _, objects = harvested
+    ineligible = [o for o in objects.values() if "ineligible" in json.loads(o.content)]
+    assert ineligible
+    for obj in ineligible:
+        assert set(json.loads(obj.content)) == {"resource_code", "ineligible"}
+        assert obj.package_id is None
+        # and the harvest records are not public at all
+        response = requests.get(live_server + "/api/3/action/harvest_object_show",
+                                params={"id": obj.id}, timeout=30)
+        assert response.status_code == 403
 
-    for guid, result in harvested.items():
-        obj = HarvestObject.get(result["obj_id"])
-        content = json.loads(obj.content)
-        if "ineligible" in content:
-            assert set(content) == {"resource_code", "ineligible"}
+
+def test_every_field_is_mapped_and_the_department_matched(entries, harvested, sysadmin_module):
+    context = {"user": sysadmin_module["name"]}
+    open_entry = next(e for e in entries.values()
+                      if e and ineligibility(e) is None and e["open_attribute"] == "open"
+                      and e["share_type"] == "conditional")
+    pkg = call_action("package_show", context, id=mapping.dataset_name(open_entry["resource_code"]))
+    for field in mapping.FIELDS:
+        expected = open_entry.get(field)
+        if field == "secret":   # checked (涉密 is refused), never stored
+            assert not pkg.get("secret")
+            continue
+        if expected in (None, "", []):
+            assert pkg.get(field) in (None, "", []), field
+        elif field == "data_items":
+            assert [{k: v for k, v in i.items() if v not in (None, "")} for i in pkg[field]] == \
+                [{k: v for k, v in i.items() if v not in (None, "")} for i in expected]
+        else:
+            assert pkg[field] == expected, field
+    org = call_action("organization_show", context, id=pkg["owner_org"])
+    assert org["credit_code"] == open_entry["provider"]["credit_code"]
+    assert org["title"] == open_entry["provider"]["name"]
+    # Departments are matched, not duplicated: one per credit code.
+    credit_codes = {e["provider"]["credit_code"] for e in entries.values()
+                    if e and ineligibility(e) is None}
+    orgs = call_action("organization_list", all_fields=True, include_extras=True)
+    assert {o.get("credit_code") for o in orgs} >= credit_codes
+    assert len([o for o in orgs if o.get("credit_code") in credit_codes]) == len(credit_codes)
 
 
-def test_withdrawn_at_the_source_is_withdrawn(platform, source, harvested):
-    public = call_action("package_search", ANONYMOUS, rows=1000)["results"]
-    victim = public[0]["resource_code"]
-    platform.control("withdraw", resource_code=victim)
-    run_harvest(source)
-    codes = {d["resource_code"] for d in call_action("package_search", ANONYMOUS,
-                                                     rows=1000)["results"]}
-    assert victim not in codes and len(codes) == len(public) - 1
+def test_open_files_are_copies_checked_against_the_platform(entries, harvested, live_server,
+                                                            source):
+    public = anonymous_search(live_server)
+    checked = 0
+    for code, entry in entries.items():
+        if code not in public or entry["open_attribute"] != "open":
+            continue
+        pkg = requests.get(live_server + "/api/3/action/package_show",
+                           params={"id": public[code]["id"]}, timeout=30).json()["result"]
+        by_id = {r["id"]: r for r in pkg["resources"]}
+        for distribution in entry["distributions"]:
+            resource = by_id[mapping.resource_id(source.id, distribution["id"])]
+            if distribution["kind"] != "file":
+                assert resource["url"] == distribution["endpoint_url"]
+                continue
+            body = download(live_server, pkg, resource)
+            assert body.status_code == 200
+            assert sha256(body.content) == distribution["checksum"]["value"] == resource["hash"]
+            assert len(body.content) == distribution["byte_size"] == resource["size"]
+            assert resource["hash_algorithm"].endswith("checksumAlgorithm_sha256")
+            if distribution["format"] == "CSV":
+                table = requests.get(live_server + "/api/3/action/datastore_search",
+                                     params={"resource_id": resource["id"]}, timeout=30).json()
+                assert table["success"] and table["result"]["total"] > 0
+                header = body.content.decode("utf-8-sig").splitlines()[0].split(",")
+                assert [f["id"] for f in table["result"]["fields"]][1:] == header
+            checked += 1
+    assert checked > 10
+
+
+def test_conditional_entries_are_public_metadata_without_files(entries, harvested, live_server,
+                                                               sysadmin_module):
+    public = anonymous_search(live_server)
+    conditional = [c for c, e in entries.items() if c in public
+                   and e["open_attribute"] == "conditional" and e["distributions"]]
+    assert conditional
+    for code in conditional:
+        pkg = requests.get(live_server + "/api/3/action/package_show",
+                           params={"id": public[code]["id"]}, timeout=30).json()["result"]
+        assert pkg["resources"]
+        for resource in pkg["resources"]:
+            assert not resource.get("url") and resource.get("url_type") in (None, "")
+            assert requests.get(f"{live_server}/dataset/{pkg['name']}/resource/{resource['id']}"
+                                f"/download/x", timeout=30).status_code in (403, 404)
+        page = requests.get(f"{live_server}/dataset/{pkg['name']}", timeout=30).text
+        assert "lngov-conditional" in page and "申请" in page
+        page_en = requests.get(f"{live_server}/en/dataset/{pkg['name']}", timeout=30).text
+        assert "on application" in page_en
+
+
+def test_a_hand_published_conditional_file_is_not_served_to_the_public(
+        sysadmin_module, live_server, create_with_upload):
+    org = catalog.department()
+    pkg = catalog.create(sysadmin_module, **catalog.entry(
+        org["id"], open_attribute="conditional", open_conditions="仅限科研用途",
+        name="conditional-by-hand"))
+    resource = create_with_upload("a,b\n1,2\n", "data.csv", package_id=pkg["id"],
+                                  context={"user": sysadmin_module["name"]})
+    path = f"{live_server}/dataset/{pkg['name']}/resource/{resource['id']}/download/data.csv"
+    refused = requests.get(path, timeout=30)
+    assert refused.status_code == 403 and "有条件开放" in refused.text
+    allowed = requests.get(path, headers={"Authorization": sysadmin_module["token"]}, timeout=30)
+    assert allowed.status_code == 200 and allowed.content == b"a,b\n1,2\n"
+
+
+def test_the_job_report_shows_the_counts(source, harvested, app, sysadmin_module):
+    job = harvested[0]
+    shown = call_action("harvest_job_show", {"user": sysadmin_module["name"]}, id=job.id)
+    assert shown["outcomes"]["added"] == harvested[1]["added"]
+    page = app.get(f"/harvest/{source_name(source)}/job/{job.id}",
+                   headers={"Authorization": sysadmin_module["token"]})
+    assert page.status_code == 200
+    assert f'<tr data-outcome="added"><th>新增</th><td>{harvested[1]["added"]}</td>' in page.body
+
+
+def test_the_command_runs_a_job_with_progress_and_counts(source, harvested, platform):
+    code = next(c for c, e in platform.catalog.entries.items() if e["state"] == "active"
+                and platform.catalog.openable(e))
+    platform.control("touch", resource_code=code, title="命令行更新的标题")
+    result = subprocess.run(
+        [CKAN, "-c", "config/test.ini", "lngov", "harvest", source_name(source)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"[1/1] {code} updated" in result.stdout
+    assert "added 0, updated 1, unchanged 0, withdrawn 0, refused 0" in result.stdout
+    missing = subprocess.run(
+        [CKAN, "-c", "config/test.ini", "lngov", "harvest", "nope"],
+        capture_output=True, text=True, timeout=300)
+    assert missing.returncode != 0 and "no harvest source nope" in missing.stderr
 
 
 def test_a_code_published_by_hand_is_neither_duplicated_nor_overwritten(
-        sysadmin_module, platform, source, harvested):
-    entries = _source_entries(platform)
+        sysadmin_module, platform, source, entries, harvested):
     code, entry = next((c, e) for c, e in entries.items()
-                       if ineligibility(e) is None and c.startswith("3"))
+                       if e and ineligibility(e) is None and c.startswith("3"))
     # The code is free again (its harvested dataset purged) and a department publishes it by hand.
-    call_action("dataset_purge", {"user": sysadmin_module["name"]},
-                id="ex-" + code.replace("/", "-"))
+    call_action("dataset_purge", {"user": sysadmin_module["name"]}, id=mapping.dataset_name(code))
     by_hand = catalog.create(sysadmin_module, **catalog.entry(
         catalog.department()["id"], resource_code=code, classification="3",
         base_theme_db=[], name="by-hand", title="手工发布的目录"))
-    results = run_harvest(source)
-    errors = " ".join(str(e) for e in results[code]["errors"])
+    platform.control("touch", resource_code=code)
+    _, counts, objects = harvest(source)
+    assert counts["refused"] == 1
+    errors = errors_of(objects[code])
     assert "by-hand" in errors and "手工发布的目录" in errors and entry["title"] in errors
     shown = call_action("package_show", {"user": sysadmin_module["name"]}, id=by_hand["id"])
     assert shown["title"] == "手工发布的目录"

@@ -18,5 +18,48 @@ def load_demo():
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+@lngov.command("harvest")
+@click.argument("source")
+def harvest(source):
+    """Run one harvest job of SOURCE (name or id) now, in this process, with progress.
+
+    For cron: prints plain lines when not on a terminal; exits 1 when the job recorded errors,
+    2 when it could not start.
+    """
+    import sys
+
+    from ckanext.lngov.harvest import run
+
+    try:
+        found = run.source_by_name_or_id(source)
+    except Exception as error:  # noqa: BLE001 - any failure to find it is the same message
+        raise click.ClickException(str(error))
+    on_terminal = sys.stdout.isatty()
+    bar = None
+
+    def progress(done, total, code, outcome):
+        nonlocal bar
+        if on_terminal:
+            if bar is None:
+                bar = click.progressbar(length=total, label=f"harvesting {found.title}")
+                bar.__enter__()
+            bar.update(1)
+        elif done == total or done % 50 == 0 or outcome in ("refused", "error"):
+            click.echo(f"[{done}/{total}] {code} {outcome}")
+
+    try:
+        job, counts = run.run(found, progress)
+    except run.Busy as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"job {job.id}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if counts["error"] or counts["refused"] or counts["listing_errors"]:
+        click.echo("details: ckan harvester job-show / the job's page under /harvest", err=True)
+        sys.exit(1)
+
+
 def get_commands():
     return [lngov]

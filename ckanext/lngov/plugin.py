@@ -7,9 +7,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import cli, lang, search, visibility
+from ckanext.lngov import cli, downloads, lang, search, visibility
 from ckanext.lngov.catalog import codes, uniqueness, validators
-from ckanext.lngov.logic import action
+from ckanext.lngov.logic import action, auth
 
 
 class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
@@ -19,8 +19,10 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITemplateHelpers)
     p.implements(p.ITranslation)
     p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IClick)
+    p.implements(p.IBlueprint)
 
     # IConfigurer
 
@@ -35,6 +37,12 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return visibility.for_viewer(context, pkg_dict)
 
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        visibility.hide_past_activities(pkg_dict["id"])
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        visibility.hide_past_activities(pkg_dict["id"])
+
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.index_fields(visibility.index_without_department_fields(pkg_dict))
 
@@ -46,6 +54,11 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_commands(self):
         return cli.get_commands()
+
+    # IBlueprint
+
+    def get_blueprint(self):
+        return [downloads.blueprint]
 
     # IFacets
 
@@ -70,6 +83,11 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_actions(self) -> dict[str, Any]:
         return action.get_actions()
+
+    # IAuthFunctions
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return auth.get_auth_functions()
 
     # ITemplateHelpers
 

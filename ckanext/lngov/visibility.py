@@ -57,3 +57,21 @@ def index_without_department_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if isinstance(pkg_dict.get(stored), str):
             pkg_dict[stored] = json.dumps(strip(json.loads(pkg_dict[stored])))
     return pkg_dict
+
+
+def hide_past_activities(package_id: str) -> None:
+    """A dataset that stops being public (withdrawn, deleted, made private) takes its history
+    with it: CKAN labels each activity once, when it is written, so the activities of its
+    public days would stay in the site's and the department's public streams."""
+    from ckan import model
+    from ckan.lib.plugins import get_permission_labels
+    from sqlalchemy import text
+
+    pkg = model.Package.get(package_id)
+    if pkg is None or (pkg.state == "active" and not pkg.private):
+        return
+    labels = get_permission_labels().get_dataset_labels(pkg)
+    model.Session.execute(text(
+        "UPDATE activity SET permission_labels = :labels "
+        "WHERE object_id = :id AND 'public' = ANY(permission_labels)"),
+        {"labels": labels, "id": pkg.id})

@@ -10,6 +10,7 @@ import hmac
 import json
 import re
 import threading
+from collections import Counter
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -129,6 +130,7 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
     catalog = catalog or Catalog()
     tokens = tuple(t for t in tokens if t)
     fault = Misbehaviour()
+    served: Counter[str] = Counter()    # requests per interface, for tests and benchmarks
 
     def authorize(request: Request) -> None:
         header = request.headers.get("authorization", "")
@@ -154,6 +156,7 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
 
     def guarded(handler, params: tuple[str, ...] = ()):
         async def endpoint(request: Request) -> Response:
+            served[handler.__name__] += 1
             try:
                 authorize(request)
                 keys = [k for k, _ in request.query_params.multi_items()]
@@ -261,6 +264,11 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
             return JSONResponse(fault.state())
         if action == "summary":
             return JSONResponse(catalog.summary())
+        if action == "requests":
+            counts = dict(served)
+            if request.method == "POST":
+                served.clear()
+            return JSONResponse(counts)
         if request.method != "POST":
             return error_response(405, "method_not_allowed", "use POST")
         code = body.get("resource_code")

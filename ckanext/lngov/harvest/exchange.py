@@ -1,42 +1,38 @@
 """The harvester of the data sharing and exchange platform (数据共享交换平台).
 
-ckanext-harvest's three stages, with the harvest object as the record of what happened:
-- gather lists the platform's catalog (harvesters/openapi.yaml) and makes one object per entry;
+ckanext-harvest's three stages, with the harvest object as the record of what happened
+(record.py):
+- gather lists what changed since the newest entry recorded (one listing call when nothing
+  did) and makes one object per changed entry, plus one per entry whose last attempt did not
+  complete, so every job converges;
 - fetch reads the entry and decides eligibility before anything is kept: an entry that may
   not be opened keeps only its code and the reason in its object;
-- import publishes an eligible entry through package_create / package_update (so every
-  catalog rule applies) and withdraws an entry that is no longer eligible.
-
-First slice (issue 4): metadata of open and conditionally open entries, withdrawal. Not yet:
-incremental sync, file copies, conflicts with hand-published entries.
+- import copies the files of an open entry (checksums checked), publishes through
+  package_create / package_update, so every catalog rule applies, and withdraws an entry
+  that stopped being eligible from every surface.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
+from contextlib import contextmanager
 from typing import Any
-from urllib.parse import quote
-
-import requests
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
+from sqlalchemy import text
 
 from ckanext.lngov.catalog import uniqueness
+
+from . import datastore, files, mapping, record
+from .platform import Gone, Platform, PlatformError
 
 log = logging.getLogger(__name__)
 
 OPENABLE = {"open", "conditional"}
-# The platform's fields that are the catalog's fields of the same name.
-FIELDS = (
-    "resource_code", "title", "title_en", "notes", "notes_en", "classification",
-    "base_theme_db", "provider_office", "format_category", "format_types", "update_cycle",
-    "release_date", "share_type", "share_scope", "share_conditions", "share_basis",
-    "share_methods", "usage_purposes", "open_attribute", "open_conditions", "data_items",
-    "related_codes", "domain", "contact_email", "contact_phone", "license_id",
-)
 
 
 def ineligibility(entry: dict[str, Any]) -> str | None:
@@ -53,118 +49,236 @@ def ineligibility(entry: dict[str, Any]) -> str | None:
     return None
 
 
+@contextmanager
+def deferred_solr_commit():
+    """Index without a commit per dataset: Solr's autoSoftCommit shows the changes within
+    seconds, and a one-shot run commits once at its end."""
+    previous = tk.config.get("ckan.search.solr_commit")
+    tk.config["ckan.search.solr_commit"] = False
+    try:
+        yield
+    finally:
+        tk.config["ckan.search.solr_commit"] = previous
+
+
 class LngovExchangeHarvester(HarvesterBase):
     def info(self) -> dict[str, str]:
         return {"name": "lngov_exchange", "title": "辽宁省数据共享交换平台",
                 "description": "Openable entries of the provincial data sharing and "
                                "exchange platform (harvesters/openapi.yaml)"}
 
-    # --- the platform -----------------------------------------------------------------
+    # --- configuration ------------------------------------------------------------------
 
-    def _get(self, source_url: str, path: str, config: dict[str, Any], **params):
-        response = requests.get(
-            source_url.rstrip("/") + path, params=params, timeout=config.get("timeout", 30),
-            headers={"Authorization": f"Bearer {config.get('token', '')}"})
-        response.raise_for_status()
-        return response.json()
+    def validate_config(self, config: str) -> str:
+        try:
+            parsed = json.loads(config or "{}")
+        except ValueError as error:
+            raise ValueError(f"config is not JSON: {error}")
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("token"), str) \
+                or not parsed["token"]:
+            raise ValueError('config must be a JSON object with the consumer\'s token: '
+                             '{"token": "..."}')
+        timeout = parsed.get("timeout", 30)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            raise ValueError("timeout must be a positive number of seconds")
+        if not isinstance(parsed.get("datastore", True), bool):
+            raise ValueError("datastore must be true or false")
+        return config
 
     def _config(self, source) -> dict[str, Any]:
         try:
-            return json.loads(source.config or "{}")
+            config = json.loads(source.config or "{}")
         except ValueError:
-            return {}
+            config = {}
+        return config if isinstance(config, dict) else {}
 
-    def validate_config(self, config: str) -> str:
-        parsed = json.loads(config or "{}")
-        if not isinstance(parsed, dict) or not parsed.get("token"):
-            raise ValueError("config must be a JSON object with the consumer's token")
-        return config
-
-    # --- stages -----------------------------------------------------------------------
-
-    def gather_stage(self, harvest_job) -> list[str] | None:
-        source = harvest_job.source
+    def _platform(self, source) -> Platform:
         config = self._config(source)
-        ids, cursor = [], None
-        while True:
-            try:
-                page = self._get(source.url, "/api/v1/catalog/entries", config,
-                                 limit=500, **({"cursor": cursor} if cursor else {}))
-            except (requests.RequestException, ValueError) as error:
-                self._save_gather_error(f"Listing the platform failed: {error}", harvest_job)
-                return None
-            for item in page["items"]:
-                obj = HarvestObject(guid=item["resource_code"], job=harvest_job,
-                                    content=json.dumps(item, ensure_ascii=False))
-                obj.save()
-                ids.append(obj.id)
-            cursor = page.get("next_cursor")
-            if not cursor:
-                return ids
+        return Platform(source.url, str(config.get("token", "")),
+                        float(config.get("timeout", 30)))
+
+    def _context(self) -> dict[str, Any]:
+        return {"user": self._get_user_name(), "ignore_auth": True}
+
+    # --- gather -------------------------------------------------------------------------
+
+    def gather_stage(self, harvest_job) -> list[str]:
+        source = harvest_job.source
+        known = record.latest(source.id)
+        since = record.resume_point(source.id)
+        ids: list[str] = []
+        listed: set[str] = set()
+        try:
+            for page in self._platform(source).listing(since):
+                for item in page:
+                    code = item["resource_code"]
+                    last = known.get(code)
+                    modified = record.parse_modified(item["modified"])
+                    if code in listed or (last is not None and last.state == "COMPLETE"
+                                          and last.modified == modified):
+                        continue
+                    listed.add(code)
+                    ids.append(self._object(harvest_job, code, modified, {
+                        k: item.get(k) for k in ("resource_code", "modified", "state",
+                                                 "open_attribute")}))
+        except PlatformError as error:
+            self._save_gather_error(
+                f"Listing the platform failed: {error}. What was listed before the failure "
+                f"is harvested; the next job lists again from there.", harvest_job)
+        # An entry whose last attempt failed or never finished is tried again.
+        for code, last in known.items():
+            if code not in listed and last.state != "COMPLETE":
+                ids.append(self._object(harvest_job, code, None,
+                                        {"resource_code": code, "retry": True}))
+        return ids
+
+    def _object(self, job, code: str, modified, content: dict[str, Any]) -> str:
+        obj = HarvestObject(guid=code, job=job, metadata_modified_date=modified,
+                            content=json.dumps(content, ensure_ascii=False))
+        obj.save()
+        return obj.id
+
+    # --- fetch --------------------------------------------------------------------------
 
     def fetch_stage(self, harvest_object) -> bool:
         listed = json.loads(harvest_object.content)
-        config = self._config(harvest_object.source)
-        reason = ineligibility(listed)
+        code = harvest_object.guid
+        reason = None if listed.get("retry") else ineligibility(listed)
+        entry = None
         if reason is None:
             try:
-                entry = self._get(harvest_object.source.url, "/api/v1/catalog/entries/"
-                                  + quote(listed["resource_code"], safe=""), config)
-            except (requests.RequestException, ValueError) as error:
-                self._save_object_error(f"Fetching the entry failed: {error}", harvest_object,
-                                        "Fetch")
-                return False
-            reason = ineligibility(entry)
+                entry = self._platform(harvest_object.source).entry(code)
+            except Gone:
+                reason = "deleted at the source"
+            except PlatformError as error:
+                return self._fail(harvest_object, f"Fetching the entry failed: {error}",
+                                  "Fetch")
+            else:
+                reason = ineligibility(entry)
+                harvest_object.metadata_modified_date = record.parse_modified(
+                    entry.get("modified"))
         # Never keep the content of an entry that may not be published.
         harvest_object.content = json.dumps(
-            entry if reason is None else {"resource_code": listed["resource_code"],
-                                          "ineligible": reason}, ensure_ascii=False)
+            entry if reason is None else {"resource_code": code, "ineligible": reason},
+            ensure_ascii=False)
         harvest_object.save()
         return True
 
+    # --- import -------------------------------------------------------------------------
+
     def import_stage(self, harvest_object) -> bool | str:
         content = json.loads(harvest_object.content)
-        previous = model.Session.query(HarvestObject).filter(
-            HarvestObject.guid == harvest_object.guid, HarvestObject.current == True  # noqa: E712
-        ).first()
-        context = {"user": self._get_user_name(), "ignore_auth": True}
-        if "ineligible" in content:
-            if previous is not None:
-                previous.current = False
-                previous.save()
-                if previous.package_id:
-                    tk.get_action("package_delete")(dict(context), {"id": previous.package_id})
-                    log.info("withdrew %s: %s", harvest_object.guid, content["ineligible"])
-            return "unchanged"
-        pkg = {k: content[k] for k in FIELDS if content.get(k) not in (None, "", [])}
-        pkg["owner_org"] = self._department(content["provider"], context)
-        pkg["name"] = "ex-" + content["resource_code"].replace("/", "-")
+        with deferred_solr_commit():
+            if "ineligible" in content:
+                return self._withdraw(harvest_object, content["ineligible"])
+            return self._publish(harvest_object, content)
+
+    def _publish(self, obj, entry: dict[str, Any]) -> bool:
+        source_id, code = obj.harvest_source_id, entry["resource_code"]
+        package_id = mapping.dataset_id(source_id, code)
+        holder = uniqueness.holder(code, except_id=package_id)
+        if holder is not None:
+            # One data, one source: never a duplicate, never an overwrite.
+            held = uniqueness.message(code, holder, {"user": ""})
+            return self._fail(obj, f"Conflict: {code} 「{entry.get('title')}」 of "
+                                   f"{obj.source.url} is not published: {held}", "Import",
+                              "refused")
+        existing = model.Package.get(package_id)
+        live = existing is not None and existing.state == "active"
+        before = {r.id: r for r in existing.resources} if existing else {}
+        context = self._context()
         try:
-            if previous is not None and previous.package_id:
-                pkg["id"] = previous.package_id
-                tk.get_action("package_update")(dict(context), pkg)
-                package_id = previous.package_id
-                previous.current = False
-                previous.save()
-            else:
-                holder = uniqueness.holder(content["resource_code"])
-                if holder is not None:
-                    # One data, one source: never a duplicate, never an overwrite.
-                    self._save_object_error(
-                        f"Conflict: {content['resource_code']} 「{content.get('title')}」 of "
-                        f"{harvest_object.source.url} is already published as {holder.name} "
-                        f"「{holder.title}」", harvest_object, "Import")
-                    return False
-                package_id = tk.get_action("package_create")(dict(context), pkg)["id"]
+            copies = self._copy_files(obj, entry, before if live else {})
+            pkg = mapping.dataset(entry, source_id, self._department(entry["provider"], context),
+                                  copies)
+        except PlatformError as error:
+            return self._fail(obj, str(error), "Import")
+        # The object becomes current in the same transaction as the dataset: a job that dies
+        # half-way leaves either both or neither.
+        for previous in model.Session.query(HarvestObject).filter(
+                HarvestObject.guid == code, HarvestObject.harvest_source_id == source_id,
+                HarvestObject.current == True):  # noqa: E712
+            previous.current = False
+        obj.package_id, obj.current = package_id, True
+        model.Session.execute(text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+        model.Session.flush()
+        try:
+            tk.get_action("package_update" if existing else "package_create")(dict(context), pkg)
         except tk.ValidationError as error:
-            self._save_object_error(
-                "; ".join(f"{field}: {msgs}" for field, msgs in error.error_dict.items()),
-                harvest_object, "Import")
-            return False
-        harvest_object.package_id = package_id
-        harvest_object.current = True
-        harvest_object.save()
+            model.Session.rollback()
+            return self._fail(obj, "; ".join(
+                f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                for field, msgs in error.error_dict.items()), "Import", "refused")
+        self._load_tables(obj, context, copies, before)
+        for gone in set(before) - {r["id"] for r in pkg["resources"]}:
+            files.remove(gone)
+        record.set_outcome(obj, "updated" if live else "added")
+        obj.save()
         return True
+
+    def _copy_files(self, obj, entry: dict[str, Any], before: dict) -> dict[str, tuple[int, str]]:
+        """Copies the files of an open entry that the portal does not hold yet."""
+        copies, platform = {}, None
+        for distribution in entry.get("distributions") or []:
+            if not mapping.is_copied(entry, distribution):
+                continue
+            rid = mapping.resource_id(obj.harvest_source_id, distribution["id"])
+            held = before.get(rid)
+            if held is not None and held.state == "active" and \
+                    held.hash == (distribution.get("checksum") or {}).get("value") and \
+                    os.path.exists(files.path(rid)):
+                copies[rid] = (held.size, held.hash)
+                continue
+            platform = platform or self._platform(obj.source)
+            copies[rid] = files.copy(platform, distribution, rid)
+        return copies
+
+    def _load_tables(self, obj, context, copies: dict[str, tuple[int, str]], before: dict) -> None:
+        if not self._config(obj.source).get("datastore", True):
+            return
+        for resource in model.Package.get(obj.package_id).resources:
+            held = before.get(resource.id)
+            if resource.format == "CSV" and resource.id in copies and not (
+                    held is not None and held.hash == resource.hash
+                    and resource.extras.get("datastore_active")):
+                datastore.load(context, resource.id)
+
+    def _withdraw(self, obj, reason: str) -> bool | str:
+        package_id = mapping.dataset_id(obj.harvest_source_id, obj.guid)
+        pkg = model.Package.get(package_id)
+        if pkg is None:
+            record.set_outcome(obj, "not_open")
+            obj.save()
+            return "unchanged"
+        context = self._context()
+        # Everything goes: the tables, the dataset (page, search, API, DCAT), then the files.
+        resource_ids = [r.id for r in pkg.resources]
+        for rid in resource_ids:
+            if model.Resource.get(rid).extras.get("datastore_active"):
+                datastore.drop(context, rid)
+        was_public = pkg.state == "active"
+        if was_public:
+            tk.get_action("package_delete")(dict(context), {"id": package_id})
+        for rid in resource_ids:
+            files.remove(rid)
+        for previous in model.Session.query(HarvestObject).filter(
+                HarvestObject.guid == obj.guid,
+                HarvestObject.harvest_source_id == obj.harvest_source_id,
+                HarvestObject.current == True):  # noqa: E712
+            previous.current = False
+        obj.package_id, obj.current = package_id, False
+        record.set_outcome(obj, "withdrawn" if was_public else "not_open")
+        obj.save()
+        log.info("withdrew %s: %s", obj.guid, reason)
+        return True if was_public else "unchanged"
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _fail(self, obj, message: str, stage: str, outcome: str = "error") -> bool:
+        self._save_object_error(message, obj, stage)
+        record.set_outcome(obj, outcome)
+        obj.save()
+        return False
 
     def _department(self, provider: dict[str, Any], context: dict[str, Any]) -> str:
         found = uniqueness.department_with_credit_code(provider["credit_code"])
@@ -175,4 +289,3 @@ class LngovExchangeHarvester(HarvesterBase):
             "title": provider["name"], "title_en": provider.get("name_en") or "",
             "credit_code": provider["credit_code"]})
         return org["id"]
-

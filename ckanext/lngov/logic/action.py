@@ -112,9 +112,20 @@ def activity_create(up_func, context, data_dict):
     return up_func(context, data_dict)
 
 
+@tk.chained_action
+@tk.side_effect_free
+def harvest_job_show(next_action, context, data_dict):
+    """ckanext-harvest's job, with the portal's outcome counts (harvest/record.py)."""
+    from ckanext.lngov.harvest import record
+
+    job = next_action(context, data_dict)
+    job["outcomes"] = record.counts(job["id"])
+    return job
+
+
 def get_actions() -> dict[str, Any]:
     return {"package_create": package_create, "package_update": package_update,
             "package_show": package_show, "bulk_update_public": bulk_update_public,
             "activity_create": activity_create,
             "organization_create": organization_create,
-            "organization_update": organization_update}
+            "organization_update": organization_update, "harvest_job_show": harvest_job_show}

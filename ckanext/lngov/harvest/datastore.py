@@ -1,0 +1,32 @@
+"""Tabular copies in the DataStore, so an open CSV is also queryable through the API
+(datastore_search, datastore_search_sql)."""
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from . import files
+
+
+def load(context: dict[str, Any], resource_id: str) -> None:
+    """(Re)loads the resource's copied CSV as its DataStore table, every column as text."""
+    with open(files.path(resource_id), encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        return
+    header = rows[0]
+    drop(context, resource_id)
+    tk.get_action("datastore_create")(dict(context), {
+        "resource_id": resource_id, "force": True,
+        "fields": [{"id": name, "type": "text"} for name in header],
+        "records": [dict(zip(header, row)) for row in rows[1:]]})
+
+
+def drop(context: dict[str, Any], resource_id: str) -> None:
+    try:
+        tk.get_action("datastore_delete")(dict(context), {"resource_id": resource_id,
+                                                          "force": True})
+    except tk.ObjectNotFound:
+        pass

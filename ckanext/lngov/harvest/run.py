@@ -1,0 +1,115 @@
+"""A one-shot, synchronous harvest job (for cron and the command line), on ckanext-harvest's
+own stages and records, without the queues.
+
+Only one run per source at a time: the run holds a PostgreSQL advisory lock, which the
+database releases when the process dies. A job left unfinished by a dead run is closed as
+interrupted by the next run, whose gather takes its unfinished entries up again. A job of
+the queues (web UI, `ckan harvester run`) that is still running is left alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Callable
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib import redis as ckan_redis
+from ckan.lib import search
+from ckanext.harvest import queue
+from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestSource
+from sqlalchemy import text
+
+from . import record
+
+MARK = "ckanext-lngov:harvest-run:{}"    # Redis: jobs run by this module, not by the queues
+
+Progress = Callable[[int, int, str, str], None]   # done, total, resource code, outcome
+
+
+class Busy(Exception):
+    """Another job of the source is running."""
+
+
+def source_by_name_or_id(name_or_id: str) -> HarvestSource:
+    pkg = model.Package.get(name_or_id)
+    found = HarvestSource.get(pkg.id if pkg else name_or_id)
+    if found is None:
+        raise tk.ObjectNotFound(f"no harvest source {name_or_id}")
+    return found
+
+
+def run(source: HarvestSource, progress: Progress | None = None) -> tuple[HarvestJob, dict[str, int]]:
+    harvester = queue.get_harvester(source.type)
+    if harvester is None:
+        raise tk.ObjectNotFound(f"no harvester of type {source.type}")
+    lock = _lock(source.id)
+    redis = ckan_redis.connect_to_redis()
+    try:
+        _close_interrupted(source, redis)
+        job = HarvestJob(source=source, status="Running")
+        job.save()
+        redis.set(MARK.format(job.id), "1")
+        ids = queue.gather_stage(harvester, job)
+        written = False
+        for done, object_id in enumerate(ids, 1):
+            obj = HarvestObject.get(object_id)
+            queue.fetch_and_import_stages(harvester, obj)
+            outcome = next((e.value for e in obj.extras if e.key == "outcome"), "error")
+            written = written or outcome in ("added", "updated", "withdrawn")
+            if progress:
+                progress(done, len(ids), obj.guid, outcome)
+        if written:
+            search.commit()
+        _finish(job)
+        redis.delete(MARK.format(job.id))
+        return job, record.counts(job.id)
+    finally:
+        _unlock(lock, source.id)
+
+
+def _key(source_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"lngov-harvest|{source_id}".encode()).digest()[:8],
+                          "big", signed=True)
+
+
+def _unlock(connection, source_id: str) -> None:
+    # A pooled connection outlives close(): the session-level lock must be released by hand.
+    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _key(source_id)})
+    connection.close()
+
+
+def _lock(source_id: str):
+    connection = model.meta.engine.connect()
+    if not connection.execute(text("SELECT pg_try_advisory_lock(:k)"),
+                              {"k": _key(source_id)}).scalar():
+        connection.close()
+        raise Busy(f"a harvest job of source {source_id} is running in another process")
+    return connection
+
+
+def _close_interrupted(source: HarvestSource, redis) -> None:
+    for job in model.Session.query(HarvestJob).filter(
+            HarvestJob.source_id == source.id, HarvestJob.status.in_(("New", "Running"))):
+        if not redis.exists(MARK.format(job.id)):
+            raise Busy(f"job {job.id} of this source is in the harvest queues "
+                       f"(status {job.status}); wait for it or abort it with "
+                       f"`ckan harvester job-abort {source.id}`")
+        # We hold the source's lock, so the process that ran it is gone.
+        for obj in model.Session.query(HarvestObject).filter(
+                HarvestObject.harvest_job_id == job.id,
+                HarvestObject.state.notin_(("COMPLETE", "ERROR"))):
+            obj.state, obj.report_status = "ERROR", "errored"
+            record.set_outcome(obj, "error")
+        HarvestGatherError(message="Interrupted: the process running this job stopped before "
+                                   "it finished. The next job takes its unfinished entries up "
+                                   "again.", job=job).save()
+        _finish(job)
+        redis.delete(MARK.format(job.id))
+
+
+def _finish(job: HarvestJob) -> None:
+    job.status, job.finished = "Finished", dt.datetime.utcnow()
+    job.save()
+    tk.get_action("harvest_source_reindex")({"ignore_auth": True, "user": ""},
+                                            {"id": job.source_id})
