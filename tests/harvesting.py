@@ -16,10 +16,14 @@ from tests import catalog
 
 
 def make_source(platform, name: str = "exchange", **config):
+    from types import SimpleNamespace
+
     admins = catalog.department(title="辽宁省大数据管理局")
-    return HarvestSourceObj(url=platform.url, name=name,
-                            config=json.dumps({"token": TOKEN, **config}),
-                            source_type="lngov_exchange", owner_org=admins["id"])
+    source = HarvestSourceObj(url=platform.url, name=name,
+                              config=json.dumps({"token": TOKEN, **config}),
+                              source_type="lngov_exchange", owner_org=admins["id"])
+    # A plain record: the tests' sessions come and go, the source's id stays.
+    return SimpleNamespace(id=source.id, name=name, url=platform.url)
 
 
 def harvest(source):
@@ -29,7 +33,9 @@ def harvest(source):
     from ckan import model
     from ckanext.harvest.model import HarvestObject
 
-    job, counts = run.run(source)
+    from ckanext.harvest.model import HarvestSource
+
+    job, counts = run.run(HarvestSource.get(source.id))
     objects = {o.guid: SimpleNamespace(
         id=o.id, guid=o.guid, content=o.content, package_id=o.package_id, state=o.state,
         errors=[e.message for e in o.errors])

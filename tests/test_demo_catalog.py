@@ -57,7 +57,12 @@ def test_public_entries_have_real_files(loaded, app):
         assert resource["url_type"] == "upload"
         path = "/dataset/{}/resource/{}/download/{}".format(
             pkg["name"], resource["id"], resource["url"].rsplit("/", 1)[-1])
-        body = app.get(path).data
+        anonymous = app.get(path)
+        if full["open_attribute"] == "conditional":   # on application only
+            assert anonymous.status_code == 403, pkg["name"]
+        else:
+            assert anonymous.status_code == 200, pkg["name"]
+        body = app.get(path, headers={"Authorization": sysadmin["token"]}).data
         columns = [item["name"] for item in full["data_items"]]
         if resource["format"].upper() == "CSV":
             rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

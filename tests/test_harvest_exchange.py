@@ -20,11 +20,6 @@ from tests.harvesting import (anonymous_search, assert_public_surfaces, download
                               harvest, make_source, sha256, source_entries)
 
 ANONYMOUS = {"user": "", "ignore_auth": False}
-def source_name(source) -> str:
-    from ckan import model
-    return model.Package.get(source.id).name
-
-
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
 
@@ -178,7 +173,7 @@ def test_the_job_report_shows_the_counts(source, harvested, app, sysadmin_module
     job = harvested[0]
     shown = call_action("harvest_job_show", {"user": sysadmin_module["name"]}, id=job.id)
     assert shown["outcomes"]["added"] == harvested[1]["added"]
-    page = app.get(f"/harvest/{source_name(source)}/job/{job.id}",
+    page = app.get(f"/harvest/{source.name}/job/{job.id}",
                    headers={"Authorization": sysadmin_module["token"]})
     assert page.status_code == 200
     assert f'<tr data-outcome="added"><th>新增</th><td>{harvested[1]["added"]}</td>' in page.body
@@ -189,7 +184,7 @@ def test_the_command_runs_a_job_with_progress_and_counts(source, harvested, plat
                 and platform.catalog.openable(e))
     platform.control("touch", resource_code=code, title="命令行更新的标题")
     result = subprocess.run(
-        [CKAN, "-c", "config/test.ini", "lngov", "harvest", source_name(source)],
+        [CKAN, "-c", "config/test.ini", "lngov", "harvest", source.name],
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert f"[1/1] {code} updated" in result.stdout

@@ -41,7 +41,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         visibility.hide_past_activities(pkg_dict["id"])
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        visibility.hide_past_activities(pkg_dict["id"])
+        visibility.hide_past_activities(pkg_dict["id"], deleting=True)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.index_fields(visibility.index_without_department_fields(pkg_dict))

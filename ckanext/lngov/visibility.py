@@ -59,7 +59,7 @@ def index_without_department_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def hide_past_activities(package_id: str) -> None:
+def hide_past_activities(package_id: str, deleting: bool = False) -> None:
     """A dataset that stops being public (withdrawn, deleted, made private) takes its history
     with it: CKAN labels each activity once, when it is written, so the activities of its
     public days would stay in the site's and the department's public streams."""
@@ -68,6 +68,8 @@ def hide_past_activities(package_id: str) -> None:
     from sqlalchemy import text
 
     pkg = model.Package.get(package_id)
+    if pkg is not None and deleting:
+        pkg.state = "deleted"   # package_delete calls its hooks just before it does this
     if pkg is None or (pkg.state == "active" and not pkg.private):
         return
     labels = get_permission_labels().get_dataset_labels(pkg)

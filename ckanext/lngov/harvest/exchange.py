@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,6 +34,7 @@ from .platform import Gone, Platform, PlatformError
 log = logging.getLogger(__name__)
 
 OPENABLE = {"open", "conditional"}
+HARVEST_USER = "exchange-harvest"
 
 
 def ineligibility(entry: dict[str, Any]) -> str | None:
@@ -96,6 +98,17 @@ class LngovExchangeHarvester(HarvesterBase):
         config = self._config(source)
         return Platform(source.url, str(config.get("token", "")),
                         float(config.get("timeout", 30)))
+
+    def _get_user_name(self) -> str:
+        """The harvest acts as a user of its own, not the site user, so its changes show in
+        the activity streams (CKAN hides the site user's) as coming from the platform."""
+        name = tk.config.get("ckanext.harvest.user_name") or HARVEST_USER
+        if model.User.get(name) is None:
+            user = model.User(name=name, fullname="数据共享交换平台采集 Exchange platform harvest",
+                              password=secrets.token_urlsafe(32), sysadmin=True)
+            model.Session.add(user)
+            model.Session.commit()
+        return name
 
     def _context(self) -> dict[str, Any]:
         return {"user": self._get_user_name(), "ignore_auth": True}
@@ -210,8 +223,10 @@ class LngovExchangeHarvester(HarvesterBase):
                 f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
                 for field, msgs in error.error_dict.items()), "Import", "refused")
         self._load_tables(obj, context, copies, before)
-        for gone in set(before) - {r["id"] for r in pkg["resources"]}:
-            files.remove(gone)
+        for served_no_more in set(before) - set(copies):
+            # removed at the source, or the entry is no longer unconditionally open
+            datastore.drop(context, served_no_more)
+            files.remove(served_no_more)
         record.set_outcome(obj, "updated" if live else "added")
         obj.save()
         return True
@@ -254,8 +269,7 @@ class LngovExchangeHarvester(HarvesterBase):
         # Everything goes: the tables, the dataset (page, search, API, DCAT), then the files.
         resource_ids = [r.id for r in pkg.resources]
         for rid in resource_ids:
-            if model.Resource.get(rid).extras.get("datastore_active"):
-                datastore.drop(context, rid)
+            datastore.drop(context, rid)
         was_public = pkg.state == "active"
         if was_public:
             tk.get_action("package_delete")(dict(context), {"id": package_id})

@@ -61,7 +61,7 @@ def run(source: HarvestSource, progress: Progress | None = None) -> tuple[Harves
                 progress(done, len(ids), obj.guid, outcome)
         if written:
             search.commit()
-        _finish(job)
+        _finish(job, reindex_source=bool(ids))
         redis.delete(MARK.format(job.id))
         return job, record.counts(job.id)
     finally:
@@ -108,8 +108,10 @@ def _close_interrupted(source: HarvestSource, redis) -> None:
         redis.delete(MARK.format(job.id))
 
 
-def _finish(job: HarvestJob) -> None:
+def _finish(job: HarvestJob, reindex_source: bool = True) -> None:
     job.status, job.finished = "Finished", dt.datetime.utcnow()
     job.save()
+    if not reindex_source:
+        return   # a job that found nothing to do leaves the search index as it was
     tk.get_action("harvest_source_reindex")({"ignore_auth": True, "user": ""},
                                             {"id": job.source_id})
