@@ -50,18 +50,20 @@ class Misbehaviour:
         self.set("none")
 
     def set(self, mode: str, seconds: float = 0.0, resource_code: str | None = None,
-            count: int | None = None) -> None:
+            count: int | None = None, on: str | None = None) -> None:
         with self.lock:
             self.mode, self.seconds, self.resource_code, self.count = mode, seconds, resource_code, count
+            self.on = on
 
     def state(self) -> dict:
         return dict(mode=self.mode, seconds=self.seconds, resource_code=self.resource_code,
-                    count=self.count)
+                    count=self.count, on=self.on)
 
-    def take(self, codes: set[str] | None) -> tuple[str, float]:
-        """The mode applying to a request concerning `codes` (None: any), counting it."""
+    def take(self, codes: set[str] | None, interface: str) -> tuple[str, float]:
+        """The mode applying to a request of `interface` (listing, entry, file) concerning
+        `codes` (None: any), counting it."""
         with self.lock:
-            if self.mode == "none":
+            if self.mode == "none" or self.on not in (None, interface):
                 return "none", 0.0
             if self.resource_code is not None and (codes is None or self.resource_code not in codes):
                 return "none", 0.0
@@ -70,6 +72,7 @@ class Misbehaviour:
                 self.count -= 1
                 if self.count <= 0:
                     self.mode, self.seconds, self.resource_code, self.count = "none", 0.0, None, None
+                    self.on = None
             return mode, seconds
 
 
@@ -139,8 +142,8 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
                 hmac.compare_digest(token.strip().encode(), t.encode()) for t in tokens):
             raise ApiError(401, "unauthorized", "a valid bearer token is required (Authorization: Bearer <token>)")
 
-    async def respond(codes: set[str] | None, build) -> Response:
-        mode, seconds = fault.take(codes)
+    async def respond(interface: str, codes: set[str] | None, build) -> Response:
+        mode, seconds = fault.take(codes, interface)
         if mode == "5xx":
             return error_response(503, "unavailable", "simulated failure of the exchange platform")
         if mode == "slow":
@@ -195,7 +198,7 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
             more = start + limit < len(keys)
         next_cursor = encode_cursor(*page[-1], since) if page and more else None
         payload = {"items": items, "next_cursor": next_cursor}
-        return await respond({i["resource_code"] for i in items},
+        return await respond("listing", {i["resource_code"] for i in items},
                              lambda mode: Response(json_bytes(payload), media_type="application/json"))
 
     async def get_entry(request: Request) -> Response:
@@ -213,7 +216,7 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
             if mode == "invalid_entry":
                 detail.update(share_type="none", share_basis="")   # breaks rule 1
             return Response(json_bytes(detail), media_type="application/json")
-        return await respond({code}, build)
+        return await respond("entry", {code}, build)
 
     async def get_file(request: Request) -> Response:
         did = request.path_params["distribution_id"]
@@ -233,7 +236,7 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
             data = body + b"\n" if mode == "bad_checksum" else body
             return Response(data, media_type=plan["media_type"],
                             headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-        return await respond({code}, build)
+        return await respond("file", {code}, build)
 
     # ---------------------------------------------------------- control (loopback, no token)
 
@@ -260,7 +263,10 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
             count = body.get("count")
             if count is not None and (not isinstance(count, int) or count < 1):
                 return error_response(400, "invalid_count", "count must be a positive integer")
-            fault.set(mode, float(body.get("seconds", 2.0 if mode == "slow" else 0.0)), code, count)
+            on = body.get("on")
+            if on not in (None, "listing", "entry", "file"):
+                return error_response(400, "invalid_on", "on must be listing, entry or file")
+            fault.set(mode, float(body.get("seconds", 2.0 if mode == "slow" else 0.0)), code, count, on)
             return JSONResponse(fault.state())
         if action == "summary":
             return JSONResponse(catalog.summary())
