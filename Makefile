@@ -1,5 +1,5 @@
 # The two commands of the README, and their companions. See scripts/ for what each does.
-.PHONY: run test stop status bench
+.PHONY: run test stop status bench bench-harvest
 
 run:     ## the demo portal at http://127.0.0.1:5000, with all its services
 	@bash scripts/run.sh
@@ -16,3 +16,7 @@ status:  ## which services are up, for the demo and for the tests
 bench:   ## benchmarks (bench/), printed side by side with the stock alternative
 	@bash scripts/install.sh --dev
 	@.venv/bin/python bench/search_zh.py
+
+bench-harvest:  ## the harvest benchmark alone (bench/harvest.py; about 40 min with 10,000 entries)
+	@bash scripts/install.sh --dev
+	@LNGOV_ENV=bench bash -c 'source scripts/lib.sh && .venv/bin/python bench/harvest.py $(ARGS)'

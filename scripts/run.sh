@@ -75,12 +75,33 @@ fi
 start_bg worker "${CKAN[@]}" jobs worker
 # The sample data sharing and exchange platform the portal harvests (harvesters/).
 EXCHANGE_PORT="${LNGOV_EXCHANGE_PORT:-58990}"
+EXCHANGE_URL="http://127.0.0.1:$EXCHANGE_PORT"
 (cd "$ROOT" && start_bg exchange "$VENV/bin/python" -m harvesters.exchange_platform \
   --port "$EXCHANGE_PORT")
 wait_for "CKAN (log: $LOG_DIR/ckan.log)" 120 ckan_up
 wait_for "the exchange platform (log: $LOG_DIR/exchange.log)" 60 curl -fsS \
   -H "Authorization: Bearer lngov-dev-token" \
   "http://127.0.0.1:$EXCHANGE_PORT/api/v1/catalog/entries?limit=1"
+
+# Harvesting: the exchange platform as a harvest source (kept if it exists), one job now, in
+# this terminal, with progress (later jobs: the web UI's 重新采集 or `ckan lngov harvest
+# exchange`), then the consumers of ckanext-harvest's queues for the jobs started from the UI
+# and `ckan harvester run` every minute to close them.
+if ! "${CKAN[@]}" harvester source show exchange >/dev/null 2>&1; then
+  say "harvest: creating the source 'exchange' ($EXCHANGE_URL)"
+  "${CKAN[@]}" harvester source create exchange "$EXCHANGE_URL" lngov_exchange \
+    "辽宁省数据共享交换平台" true ln-drc MANUAL '{"token": "lngov-dev-token"}' \
+    >>"$LOG_DIR/ckan-init.log" 2>&1 || true
+  # (ckanext-harvest 1.6.3's command fails printing the new source, after creating it.)
+  "${CKAN[@]}" harvester source show exchange >/dev/null 2>&1 \
+    || die "could not create the harvest source (log: $LOG_DIR/ckan-init.log)"
+fi
+say "harvest: the exchange platform's openable entries"
+"${CKAN[@]}" lngov harvest exchange 2>>"$LOG_DIR/harvest.log" \
+  || say "harvest: the job reported refusals or errors (see the job's page under /harvest/exchange)"
+start_bg gather-consumer "${CKAN[@]}" harvester gather-consumer
+start_bg fetch-consumer "${CKAN[@]}" harvester fetch-consumer
+start_bg harvest-run bash -c "while sleep 60; do $(printf '%q ' "${CKAN[@]}") harvester run; done"
 
 cat <<MSG
 
@@ -90,7 +111,8 @@ cat <<MSG
     Portal (English)  http://127.0.0.1:$CKAN_PORT/en/
     Action API        http://127.0.0.1:$CKAN_PORT/api/3/action/package_search?q=人口
     Solr              $SOLR_URL/select?q=*:*
-    Exchange platform http://127.0.0.1:$EXCHANGE_PORT/api/v1/catalog/entries (token lngov-dev-token)
+    Exchange platform $EXCHANGE_URL/api/v1/catalog/entries (token lngov-dev-token)
+    Harvest source    http://127.0.0.1:$CKAN_PORT/harvest/exchange (run a job: ckan -c $INI lngov harvest exchange)
     Sysadmin login    $ADMIN / $(cat "$PASSFILE")
     Logs              $LOG_DIR/
     Stop everything   make stop

@@ -20,7 +20,9 @@ def load_demo():
 
 @lngov.command("harvest")
 @click.argument("source")
-def harvest(source):
+@click.option("--workers", default=2, show_default=True,
+              help="processes fetching and importing entries side by side")
+def harvest(source, workers):
     """Run one harvest job of SOURCE (name or id) now, in this process, with progress.
 
     For cron: prints plain lines when not on a terminal; exits 1 when the job recorded errors,
@@ -48,7 +50,7 @@ def harvest(source):
             click.echo(f"[{done}/{total}] {code} {outcome}")
 
     try:
-        job, counts = run.run(found, progress)
+        job, counts = run.run(found, progress, workers=max(1, workers))
     except run.Busy as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)

@@ -21,9 +21,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="comma-separated bearer tokens, one per consumer")
     parser.add_argument("--dcat-page-size", type=int, default=100)
     parser.add_argument("--log-level", default="warning")
+    parser.add_argument("--warm", action="store_true",
+                        help="generate every file before serving (benchmarks: no harvester "
+                             "pays for the platform's first generation)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     catalog = Catalog(args.entries, args.seed)
+    if args.warm:
+        for distribution_id in list(catalog.distributions):
+            code, k = catalog.distributions[distribution_id]
+            if catalog.entries[code]["distributions"][k]["kind"] == "file":
+                catalog.file(distribution_id)
     app = create_app(catalog, tokens=args.tokens.split(","), dcat_page_size=args.dcat_page_size)
     print(f"exchange platform: {args.entries} entries (seed {args.seed}) in "
           f"{time.monotonic() - started:.1f}s; http://{args.host}:{args.port}/api/v1/catalog/entries",

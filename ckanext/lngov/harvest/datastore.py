@@ -17,11 +17,18 @@ def load(context: dict[str, Any], resource_id: str) -> None:
     if not rows:
         return
     header = rows[0]
-    drop(context, resource_id)
+    if exists(resource_id):
+        drop(context, resource_id)
     tk.get_action("datastore_create")(dict(context), {
         "resource_id": resource_id, "force": True,
         "fields": [{"id": name, "type": "text"} for name in header],
         "records": [dict(zip(header, row)) for row in rows[1:]]})
+
+
+def exists(resource_id: str) -> bool:
+    from ckanext.datastore.backend import DatastoreBackend
+
+    return DatastoreBackend.get_active_backend().resource_exists(resource_id)
 
 
 def drop(context: dict[str, Any], resource_id: str) -> None:

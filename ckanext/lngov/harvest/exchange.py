@@ -116,6 +116,7 @@ class LngovExchangeHarvester(HarvesterBase):
     # --- gather -------------------------------------------------------------------------
 
     def gather_stage(self, harvest_job) -> list[str]:
+        self._get_user_name()   # made once, before fetch consumers or workers need it
         source = harvest_job.source
         known = record.latest(source.id)
         since = record.resume_point(source.id)
@@ -192,10 +193,11 @@ class LngovExchangeHarvester(HarvesterBase):
         holder = uniqueness.holder(code, except_id=package_id)
         if holder is not None:
             # One data, one source: never a duplicate, never an overwrite.
+            # Settled until the entry changes at the source: not retried every job.
             held = uniqueness.message(code, holder, {"user": ""})
-            return self._fail(obj, f"Conflict: {code} 「{entry.get('title')}」 of "
-                                   f"{obj.source.url} is not published: {held}", "Import",
-                              "refused")
+            self._fail(obj, f"Conflict: {code} 「{entry.get('title')}」 of {obj.source.url} "
+                            f"is not published: {held}", "Import", "refused")
+            return "unchanged"
         existing = model.Package.get(package_id)
         live = existing is not None and existing.state == "active"
         before = {r.id: r for r in existing.resources} if existing else {}
@@ -253,9 +255,9 @@ class LngovExchangeHarvester(HarvesterBase):
             return
         for resource in model.Package.get(obj.package_id).resources:
             held = before.get(resource.id)
-            if resource.format == "CSV" and resource.id in copies and not (
+            if resource.extras.get("datastore_active") and resource.id in copies and not (
                     held is not None and held.hash == resource.hash
-                    and resource.extras.get("datastore_active")):
+                    and datastore.exists(resource.id)):
                 datastore.load(context, resource.id)
 
     def _withdraw(self, obj, reason: str) -> bool | str:
@@ -298,8 +300,15 @@ class LngovExchangeHarvester(HarvesterBase):
         found = uniqueness.department_with_credit_code(provider["credit_code"])
         if found is not None:
             return found.id
-        org = tk.get_action("organization_create")(dict(context), {
-            "name": "dept-" + provider["credit_code"].lower(),
-            "title": provider["name"], "title_en": provider.get("name_en") or "",
-            "credit_code": provider["credit_code"]})
-        return org["id"]
+        try:
+            return tk.get_action("organization_create")(dict(context), {
+                "name": "dept-" + provider["credit_code"].lower(),
+                "title": provider["name"], "title_en": provider.get("name_en") or "",
+                "credit_code": provider["credit_code"]})["id"]
+        except tk.ValidationError:
+            # Another worker of the job created it a moment ago.
+            model.Session.rollback()
+            found = uniqueness.department_with_credit_code(provider["credit_code"])
+            if found is None:
+                raise
+            return found.id

@@ -64,6 +64,10 @@ def resource(entry: dict[str, Any], distribution: dict[str, Any], source_id: str
         size, sha256 = copies[rid]
         res.update(url=_filename(entry, distribution), url_type="upload", size=size,
                    hash=sha256, hash_algorithm=SHA256)
+        if distribution.get("format") == "CSV":
+            # Its table is loaded right after (harvest/datastore.py); flagged now, so the
+            # DataStore does not patch the dataset a second time to say so.
+            res["datastore_active"] = True
     elif distribution.get("endpoint_url"):
         res.update(url=distribution["endpoint_url"], resource_type="api")
     return res

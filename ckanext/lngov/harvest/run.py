@@ -8,8 +8,11 @@ the queues (web UI, `ckan harvester run`) that is still running is left alone.
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
+import multiprocessing
+import signal
 from typing import Callable
 
 import ckan.plugins.toolkit as tk
@@ -18,6 +21,7 @@ from ckan.lib import redis as ckan_redis
 from ckan.lib import search
 from ckanext.harvest import queue
 from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject, HarvestSource
+import sqlalchemy as sa
 from sqlalchemy import text
 
 from . import record
@@ -39,26 +43,30 @@ def source_by_name_or_id(name_or_id: str) -> HarvestSource:
     return found
 
 
-def run(source: HarvestSource, progress: Progress | None = None) -> tuple[HarvestJob, dict[str, int]]:
+def run(source: HarvestSource, progress: Progress | None = None,
+        workers: int = 1) -> tuple[HarvestJob, dict[str, int]]:
+    """One job; its objects fetched and imported by `workers` processes."""
     harvester = queue.get_harvester(source.type)
     if harvester is None:
         raise tk.ObjectNotFound(f"no harvester of type {source.type}")
+    _fast_commits()
     lock = _lock(source.id)
     redis = ckan_redis.connect_to_redis()
     try:
         _close_interrupted(source, redis)
         job = HarvestJob(source=source, status="Running")
         job.save()
+        job_id = job.id
         redis.set(MARK.format(job.id), "1")
         ids = queue.gather_stage(harvester, job)
         written = False
-        for done, object_id in enumerate(ids, 1):
-            obj = HarvestObject.get(object_id)
-            queue.fetch_and_import_stages(harvester, obj)
-            outcome = next((e.value for e in obj.extras if e.key == "outcome"), "error")
+        results = (_in_processes(ids, workers) if workers > 1 and len(ids) > 1
+                   else map(_process, ids))
+        for done, (code, outcome) in enumerate(results, 1):
             written = written or outcome in ("added", "updated", "withdrawn")
             if progress:
-                progress(done, len(ids), obj.guid, outcome)
+                progress(done, len(ids), code, outcome)
+        job = HarvestJob.get(job_id)
         if written:
             search.commit()
         _finish(job, reindex_source=bool(ids))
@@ -66,6 +74,63 @@ def run(source: HarvestSource, progress: Progress | None = None) -> tuple[Harves
         return job, record.counts(job.id)
     finally:
         _unlock(lock, source.id)
+
+
+def _process(object_id: str) -> tuple[str, str]:
+    """Fetch and import one object, as a fetch consumer of the queues does."""
+    obj = HarvestObject.get(object_id)
+    queue.fetch_and_import_stages(queue.get_harvester(obj.source.type), obj)
+    return obj.guid, next((e.value for e in obj.extras if e.key == "outcome"), "error")
+
+
+def _in_processes(ids: list[str], workers: int):
+    """The objects spread over forked workers (each its own database connections), in the
+    order they finish. Workers die with the run: a killed run leaves none behind."""
+    # No connection of the parent may cross the fork but the lock's, which the workers
+    # never touch: the others are closed first.
+    model.Session.remove()
+    for engine in _engines():
+        engine.dispose()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_worker_start) as pool:
+        yield from pool.imap_unordered(_process, ids, chunksize=4)
+
+
+def _engines():
+    """CKAN's engine and the DataStore's (which opens its own at start-up)."""
+    from ckanext.datastore.backend import postgres
+
+    return [model.meta.engine, *postgres._engines.values()]
+
+
+def _worker_start() -> None:
+    try:
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+    # The parent's session and connections stay the parent's: dropped here, never closed
+    # (closing would roll back on the parent's sockets).
+    model.Session.registry.clear()
+    for engine in _engines():
+        engine.dispose(close=False)
+    _fast_commits()
+
+
+def _fast_commits() -> None:
+    """A harvest's many small commits do not wait for the disk (synchronous_commit off).
+    What a power cut could lose is the last moment of a job, which the next job redoes from
+    the platform; the database stays consistent either way."""
+    engine = model.meta.engine
+    if not getattr(engine, "_lngov_fast_commits", False):
+        sa.event.listen(engine, "connect", lambda dbapi, _: _no_sync(dbapi))
+        engine._lngov_fast_commits = True
+        engine.dispose(close=False)
+
+
+def _no_sync(dbapi_connection) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET synchronous_commit TO OFF")
+    cursor.close()
 
 
 def _key(source_id: str) -> int:
