@@ -7,8 +7,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import cli, lang, search, visibility
+from ckanext.lngov import checksum, cli, lang, search, visibility
 from ckanext.lngov.catalog import codes, uniqueness, validators
+from ckanext.lngov.dcat import actions as dcat_actions
+from ckanext.lngov.dcat import catalog as dcat_catalog
+from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.logic import action
 
 
@@ -21,6 +24,9 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IActions)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IClick)
+    p.implements(p.IBlueprint)
+    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IOrganizationController, inherit=True)
 
     # IConfigurer
 
@@ -41,6 +47,37 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, lang.current())
+
+    # Every write of an entry (hand, API, harvest) regenerates the catalog dump.
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        dump.schedule()
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        dcat_catalog.forget(pkg_dict["id"])
+        dump.schedule()
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        dcat_catalog.forget(pkg_dict["id"])
+        dump.schedule()
+
+    # IOrganizationController: a department's names and code are in its entries' RDF.
+
+    def edit(self, entity: Any) -> None:
+        dump.schedule()
+
+    # IResourceController: size and SHA-256 of uploads.
+
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        checksum.record(resource)
+
+    def before_resource_update(self, context: Any, current: dict[str, Any],
+                               resource: dict[str, Any]) -> None:
+        checksum.record(resource)
+
+    # IBlueprint
+
+    def get_blueprint(self):
+        return dcat_views.get_blueprints()
 
     # IClick
 
@@ -69,7 +106,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        return action.get_actions()
+        return {**action.get_actions(), **dcat_actions.get_actions()}
 
     # ITemplateHelpers
 
