@@ -298,3 +298,42 @@ def test_uploads_get_size_and_sha256(demo):
     assert resource["size"] == len(body)
     assert resource["hash"] == hashlib.sha256(body).hexdigest()
     assert resource["hash_algorithm"] == SHA256
+
+
+def test_tabular_data_offers_the_datastore_api(demo, app):
+    admin = demo["admin"]
+    entry = catalog.create(admin, **catalog.entry(catalog.department()["id"]))
+    body = "姓名,出生日期\n张三,2000-01-01\n".encode("utf-8")
+    resource = call_action("resource_create", {"user": admin["name"]}, package_id=entry["id"],
+                           name="数据", format="CSV", url="data.csv",
+                           upload=FileStorage(io.BytesIO(body), "data.csv", content_type="text/csv"))
+    ref = _uri(entry["id"])
+    before = rdf.get_graph(app, f"/dataset/{entry['name']}.ttl", "ttl")
+    assert not set(before.objects(None, DCAT.accessService))
+    call_action("datastore_create", {"user": admin["name"]}, resource_id=resource["id"],
+                force=True, records=[{"姓名": "张三", "出生日期": "2000-01-01"}])
+    g = rdf.get_graph(app, f"/dataset/{entry['name']}.ttl", "ttl")
+    distribution = next(g.objects(ref, DCAT.distribution))
+    service = g.value(distribution, DCAT.accessService)
+    assert (service, RDF.type, DCAT.DataService) in g
+    assert g.value(service, DCAT.endpointURL) == URIRef(
+        "http://test.ckan.net/api/3/action/datastore_search")
+    assert (service, DCAT.servesDataset, ref) in g
+    assert app.get(str(service).replace("http://test.ckan.net", "")).json["success"]
+    results = rdf.validate_dcat_ap(g)
+    assert not rdf.severities(results, "Violation"), results
+
+
+def test_changes_show_at_once_whatever_the_cache_holds(demo, app):
+    admin = demo["admin"]
+    dept = catalog.department(title="辽宁省旧名称厅")
+    entry = catalog.create(admin, **catalog.entry(dept["id"], title="旧标题"))
+    first = app.get("/catalog.nt").body
+    assert "旧标题" in first and "辽宁省旧名称厅" in first
+    call_action("package_patch", {"user": admin["name"]}, id=entry["id"], title="新标题")
+    call_action("organization_patch", {"user": admin["name"]}, id=dept["id"],
+                title="辽宁省新名称厅")
+    for fmt in rdf.FORMATS:
+        text = app.get(f"/catalog.{fmt}").body + app.get(f"/dataset/{entry['id']}.{fmt}").body
+        assert "新标题" in text and "辽宁省新名称厅" in text, fmt
+        assert "旧标题" not in text and "辽宁省旧名称厅" not in text, fmt

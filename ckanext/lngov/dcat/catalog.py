@@ -13,17 +13,21 @@ served. Pages are written by writers.py from the cached triples.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
 import zlib
+from types import SimpleNamespace
 from typing import Any, Iterator
 
 from dateutil.parser import parse as parse_date
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
+from sqlalchemy import func
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.redis import connect_to_redis
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles import DCAT
@@ -60,35 +64,56 @@ def _modified_fq(modified_since: str | None) -> str:
     return f" +metadata_modified:[{since.isoformat()}Z TO *]"
 
 
-def search(start: int, rows: int, fq: str = "", sort: str = "metadata_modified desc"
-           ) -> tuple[int, list[tuple[str, dict[str, Any]]]]:
-    """(count, [(indexed json, entry)]) of public entries only."""
-    result = tk.get_action("package_search")(
+def _search(fq: str, start: int, rows: int, sort: str, fl: list[str]) -> dict[str, Any]:
+    return tk.get_action("package_search")(
         {"ignore_auth": True},
         {"q": "*:*", "fq": public.PUBLIC_FQ + fq, "start": start, "rows": rows,
-         "sort": sort, "fl": ["id", "validated_data_dict"],
+         "sort": sort, "fl": fl,
          "include_private": False, "include_drafts": False, "include_deleted": False})
-    found = []
+
+
+def search(start: int, rows: int, fq: str = "", sort: str = "metadata_modified desc"
+           ) -> tuple[int, list[dict[str, str]]]:
+    """(count, [{"id", "version"}]) of public entries only, in order.
+
+    Solr's `_version_` of a document changes whenever the entry is indexed again, which
+    every change to it causes: with the id it names the indexed dict without reading it.
+    """
+    result = _search(fq, start, rows, sort, ["id", "_version_"])
+    return result["count"], [{"id": r["id"], "version": str(r["_version_"])}
+                             for r in result["results"]]
+
+
+def indexed(ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The public entries with these ids, as indexed (no department-only field)."""
+    if not ids:
+        return {}
+    result = _search(" +id:(" + " OR ".join(f'"{i}"' for i in ids) + ")", 0, len(ids),
+                     "id asc", ["id", "validated_data_dict"])
+    found = {}
     for row in result["results"]:
-        raw = row.get("validated_data_dict")
-        if raw:
-            entry = json.loads(raw)
-            if public.is_public(entry):  # the index said so; the dict must agree
-                found.append((raw, entry))
-    return result["count"], found
+        entry = json.loads(row.get("validated_data_dict") or "{}")
+        if entry and public.is_public(entry):  # the index said so; the dict must agree
+            found[row["id"]] = entry
+    return found
 
 
-# --- each dataset's triples, cached ---------------------------------------------------
+# --- each dataset's fragments, cached -------------------------------------------------
 
-class DatasetTriples:
-    """Encoded triples of public entries, from the cache or built by the profile."""
+class DatasetFragments:
+    """Each public dataset written in each format, from the cache or built by the profile.
+
+    Building (the profile's rdflib graph) is what costs; when a dataset is built, all four
+    formats are written and cached together, and a page reads only its own format's.
+    """
 
     def __init__(self) -> None:
         self.redis = connect_to_redis()
         self._profile: LngovDCATAP3Profile | None = None
         self.built = 0
 
-    def _build(self, entry: dict[str, Any]) -> list:
+    def triples(self, entry: dict[str, Any]) -> list:
+        """The entry's triples, built by the profile (entry has its public context)."""
         if self._profile is None:
             self._profile = LngovDCATAP3Profile(Graph())
         g = self._profile.g = Graph()
@@ -103,59 +128,88 @@ class DatasetTriples:
         self.built += 1
         return writers.encode(triples)
 
-    def of(self, rows: list[tuple[str, dict[str, Any]]]) -> list[list]:
+    def of(self, rows: list[dict[str, str]], formats: tuple[str, ...]) -> dict[str, list[str]]:
+        """{format: [each row's fragment, in order]} for rows of search()."""
+        out: dict[str, list[str]] = {fmt: [] for fmt in formats}
         if not rows:
-            return []
-        contexts = public.context_for([entry for _, entry in rows])
+            return out
+        contexts = public.context_for_ids([r["id"] for r in rows])
         site = catalog_uri()
         keys = []
-        for (raw, entry), found in zip(rows, contexts):
-            digest = hashlib.sha1(raw.encode("utf-8"))
-            digest.update(json.dumps([site, found], sort_keys=True).encode("utf-8"))
+        for row in rows:
+            digest = hashlib.sha1(f"{site} {row['id']} {row['version']} ".encode())
+            digest.update(json.dumps(contexts.get(row["id"]), sort_keys=True).encode())
             keys.append(CACHE_PREFIX + digest.hexdigest())
-        cached = self.redis.mget(keys)
-        out, fresh = [], {}
-        for key, blob, (raw, entry), found in zip(keys, cached, rows, contexts):
-            if blob is not None:
-                out.append(json.loads(zlib.decompress(blob)))
+        cached = self.redis.mget([f"{key}:{fmt}" for key in keys for fmt in formats])
+        n = len(formats)
+        missing = [row["id"] for i, row in enumerate(rows)
+                   if any(blob is None for blob in cached[i * n:(i + 1) * n])]
+        entries = indexed(missing)
+        fresh: dict[str, Any] = {}
+        for i, (key, row) in enumerate(zip(keys, rows)):
+            blobs = cached[i * n:(i + 1) * n]
+            if row["id"] not in missing:
+                for fmt, blob in zip(formats, blobs):
+                    out[fmt].append(zlib.decompress(blob).decode("utf-8"))
                 continue
-            triples = self._build(dict(entry, **{public.CONTEXT_KEY: found}))
-            fresh[key] = zlib.compress(json.dumps(triples, ensure_ascii=False).encode("utf-8"), 1)
-            fresh["lngov:dcat:key:" + entry["id"]] = key
-            out.append(triples)
+            entry = entries.get(row["id"])
+            if entry is None or row["id"] not in contexts:
+                continue  # no longer public since the page was searched
+            triples = self.triples(dict(entry, **{public.CONTEXT_KEY: contexts[row["id"]]}))
+            for fmt in writers.EXTENSIONS:
+                text = writers.writer(fmt).chunk(triples)
+                fresh[f"{key}:{fmt}"] = zlib.compress(text.encode("utf-8"), 1)
+                if fmt in out:
+                    out[fmt].append(text)
+            fresh["lngov:dcat:key:" + row["id"]] = key
         if fresh:
             pipe = self.redis.pipeline(transaction=False)
-            for key, value in fresh.items():
-                pipe.set(key, value, ex=CACHE_SECONDS)
+            for name, value in fresh.items():
+                pipe.set(name, value, ex=CACHE_SECONDS)
             pipe.execute()
         return out
 
 
 def forget(package_id: str) -> None:
-    """Drops an entry's cached triples (memory only: keys are content digests)."""
+    """Drops an entry's cached fragments (memory only: keys are content digests)."""
     redis = connect_to_redis()
     pointer = "lngov:dcat:key:" + package_id
     key = redis.get(pointer)
     if key:
-        redis.delete(key.decode() if isinstance(key, bytes) else key, pointer)
+        key = key.decode() if isinstance(key, bytes) else key
+        redis.delete(pointer, *(f"{key}:{fmt}" for fmt in writers.EXTENSIONS))
 
 
 # --- the catalog record and Hydra paging ------------------------------------------------
 
+@functools.lru_cache(maxsize=8)
+def _catalog_record(site: str, modified: str | None) -> tuple:
+    serializer = RDFSerializer(profiles=[PROFILE])
+    serializer.graph_from_catalog({"modified": modified} if modified else None)
+    return tuple(map(tuple, writers.encode(serializer.g)))
+
+
 def catalog_triples(modified: str | None, paging: dict[str, Any] | None,
                     dataset_ids: list[str]) -> list:
-    serializer = RDFSerializer(profiles=[PROFILE])
-    ref = serializer.graph_from_catalog({"modified": modified} if modified else None)
+    """The catalog record, the page's Hydra collection and its dcat:dataset links."""
+    site = catalog_uri()
+    triples = list(_catalog_record(site, modified))
+    extra = Graph()
     if paging:
-        serializer._add_pagination_triples(paging)
+        # ckanext-dcat's own Hydra writer, on a graph of ours.
+        RDFSerializer._add_pagination_triples(SimpleNamespace(g=extra), paging)
     for package_id in dataset_ids:
-        serializer.g.add((ref, DCAT.dataset, URIRef(dataset_uri({"id": package_id}))))
-    return writers.encode(serializer.g)
+        extra.add((URIRef(site), DCAT.dataset, URIRef(dataset_uri({"id": package_id}))))
+    return triples + writers.encode(extra)
 
 
 def last_modified() -> str | None:
-    _, rows = search(0, 1)
-    return rows[0][1].get("metadata_modified") if rows else None
+    """When a public entry last changed (the catalog's dct:modified), from the database."""
+    modified = model.Session.query(func.max(model.Package.metadata_modified)).filter(
+        model.Package.state == "active", model.Package.private.is_(False),
+        model.Package.type == "dataset",
+        model.Package.extras["open_attribute"].astext.in_(public.OPEN_ATTRIBUTES)).scalar()
+    return modified.isoformat() if modified else None
 
 
 def paging_info(count: int, page: int, url: str, params: dict[str, str]) -> dict[str, Any]:
@@ -185,16 +239,15 @@ def catalog_page(fmt: str, page: int = 1, modified_since: str | None = None,
         raise BadRequest("page: a positive integer")
     size = page_size()
     count, rows = search(size * (page - 1), size, _modified_fq(modified_since))
-    modified = rows[0][1].get("metadata_modified") if page == 1 and not modified_since \
-        and rows else last_modified()
     url = url or catalog_uri().rstrip("/") + "/catalog." + fmt
-    head = catalog_triples(modified, paging_info(
+    head = catalog_triples(last_modified(), paging_info(
         count, page, url, {"modified_since": modified_since or ""}),
-        [entry["id"] for _, entry in rows])
-    return "".join(writers.write(fmt, [head, *DatasetTriples().of(rows)]))
+        [row["id"] for row in rows])
+    return writers.document(fmt, [writers.writer(fmt).chunk(head),
+                                  *DatasetFragments().of(rows, (fmt,))[fmt]])
 
 
-def find(id_or_name: str) -> list[tuple[str, dict[str, Any]]]:
+def find(id_or_name: str) -> list[dict[str, str]]:
     """The public entry with this id or name (empty if there is none)."""
     quoted = '"' + id_or_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     _, rows = search(0, 1, f" +(id:{quoted} OR name:{quoted})")
@@ -205,21 +258,24 @@ def dataset_document(id_or_name: str, fmt: str) -> str:
     rows = find(id_or_name)
     if not rows:
         raise tk.ObjectNotFound(id_or_name)
-    return writers.serialize(fmt, DatasetTriples().of(rows)[0])
+    return writers.document(fmt, DatasetFragments().of(rows, (fmt,))[fmt])
 
 
-def all_chunks(chunk_size: int = 500) -> Iterator[list]:
-    """The whole public catalog: the catalog record, then chunks of datasets' triples."""
-    yield catalog_triples(last_modified(), None, [])
-    cache = DatasetTriples()
-    start = 0
+def all_fragments(chunk_size: int = 500) -> Iterator[dict[str, list[str]]]:
+    """The whole public catalog, for the dump: {format: fragments}, chunk by chunk; the
+    first chunk is the catalog record."""
     site = URIRef(catalog_uri())
+    record = list(_catalog_record(str(site), last_modified()))
+    yield {fmt: [writers.writer(fmt).chunk(record)] for fmt in writers.EXTENSIONS}
+    fragments = DatasetFragments()
+    start = 0
     while True:
         count, rows = search(start, chunk_size, sort="id asc")
-        links = writers.encode((site, DCAT.dataset, URIRef(dataset_uri({"id": e["id"]})))
-                               for _, e in rows)
-        triples = [t for dataset in cache.of(rows) for t in dataset]
-        yield links + triples
+        links = writers.encode((site, DCAT.dataset, URIRef(dataset_uri({"id": r["id"]})))
+                               for r in rows)
+        found = fragments.of(rows, writers.EXTENSIONS)
+        yield {fmt: ([writers.writer(fmt).chunk(links)] if links else []) + found[fmt]
+               for fmt in writers.EXTENSIONS}
         start += chunk_size
         if start >= count:
             break

@@ -43,17 +43,15 @@ def generate() -> dict[str, int]:
                for fmt in writers.EXTENSIONS}
     try:
         makers = {fmt: writers.writer(fmt) for fmt in outputs}
-        firsts = dict.fromkeys(outputs, True)
+        written = dict.fromkeys(outputs, False)
         for fmt, out in outputs.items():
             out.write(makers[fmt].header())
-        for triples in catalog.all_chunks():
-            if not triples:
-                continue
+        for chunk in catalog.all_fragments():
             for fmt, out in outputs.items():
-                text = makers[fmt].chunk(triples, firsts[fmt])
-                if text:
-                    firsts[fmt] = False
-                    out.write(text)
+                for fragment in chunk[fmt]:
+                    if fragment:
+                        out.write((writers.separator(fmt) if written[fmt] else "") + fragment)
+                        written[fmt] = True
         sizes = {}
         for fmt, out in outputs.items():
             out.write(makers[fmt].footer())

@@ -11,6 +11,7 @@ entries (a relation to a non-public entry is left out).
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, Iterable
 
 from ckan import model
@@ -79,6 +80,26 @@ def context_for(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"department": orgs.get(e.get("owner_org")) or {},
              "related_ids": [related[c] for c in e.get("related_codes") or [] if c in related]}
             for e in entries]
+
+
+def context_for_ids(ids: list[str]) -> dict[str, dict[str, Any]]:
+    """context_for of the active, non-private entries with these ids, read from the
+    database in one query: {id: {"department", "related_ids"}}."""
+    if not ids:
+        return {}
+    rows = (model.Session.query(model.Package.id, model.Package.owner_org,
+                                model.Package.extras["related_codes"].astext)
+            .filter(model.Package.id.in_(ids), model.Package.state == "active",
+                    model.Package.private.is_(False)))
+    entries = []
+    for package_id, owner_org, related in rows:
+        try:
+            codes = json.loads(related) if related else []
+        except ValueError:
+            codes = []
+        entries.append({"id": package_id, "owner_org": owner_org,
+                        "related_codes": codes if isinstance(codes, list) else []})
+    return {e["id"]: found for e, found in zip(entries, context_for(entries))}
 
 
 def with_context(entry: dict[str, Any], found: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -96,9 +96,10 @@ def dataset(_id: str):
 
 def table_schema(_id: str):
     rows = catalog.find(_id)
-    if not rows or not rows[0][1].get("data_items"):
+    entry = catalog.indexed([rows[0]["id"]]).get(rows[0]["id"]) if rows else None
+    if not entry or not entry.get("data_items"):
         return tk.abort(404, tk._("Dataset not found"))
-    triples = writers.encode(table_schema_triples(public.public_fields(rows[0][1])))
+    triples = writers.encode(table_schema_triples(public.public_fields(entry)))
     response = _rdf(writers.serialize("jsonld", triples), "jsonld")
     return response
 

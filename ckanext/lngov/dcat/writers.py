@@ -90,13 +90,12 @@ def _nt_string(value: str) -> str:
             .replace("\r", "\\r") + '"')
 
 
-_IRI_ESCAPE = {c: "\\u%04X" % ord(c) for c in '<>"{}|^`\\ '}
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 def _iri(value: str) -> str:
-    if any(c in _IRI_ESCAPE or ord(c) < 0x20 for c in value):
-        value = "".join(_IRI_ESCAPE.get(c, c) if ord(c) >= 0x20 else "\\u%04X" % ord(c)
-                        for c in value)
+    if _IRI_UNSAFE.search(value):  # rare: escape what an IRIREF may not hold
+        value = _IRI_UNSAFE.sub(lambda m: "\\u%04X" % ord(m.group()), value)
     return "<" + value + ">"
 
 
@@ -115,7 +114,7 @@ class NTriples:
     def header(self) -> str:
         return ""
 
-    def chunk(self, triples: Sequence, first: bool) -> str:
+    def chunk(self, triples: Sequence) -> str:
         return "".join(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in triples)
 
     def footer(self) -> str:
@@ -166,7 +165,7 @@ class Turtle:
             return text + "^^" + self._qname(datatype)
         return text
 
-    def chunk(self, triples: Sequence, first: bool) -> str:
+    def chunk(self, triples: Sequence) -> str:
         out = []
         for s, predicates in _group(triples).items():
             lines = []
@@ -224,7 +223,7 @@ class RdfXml:
             return f'{about}="{_xml_attr(term[1:])}"'
         return f'rdf:nodeID="{term[2:]}"'
 
-    def chunk(self, triples: Sequence, first: bool) -> str:
+    def chunk(self, triples: Sequence) -> str:
         out = []
         for s, predicates in _group(triples).items():
             out.append(f"  <rdf:Description {self._node(s, 'rdf:about')}>\n")
@@ -256,7 +255,7 @@ class JsonLd:
     def header(self) -> str:
         return "["
 
-    def chunk(self, triples: Sequence, first: bool) -> str:
+    def chunk(self, triples: Sequence) -> str:
         nodes = []
         dumps = json.dumps
         for s, predicates in _group(triples).items():
@@ -279,9 +278,7 @@ class JsonLd:
                         values.append(item)
                 node[p[1:]] = values
             nodes.append(dumps(node, ensure_ascii=False))
-        if not nodes:
-            return ""
-        return ("" if first else ",\n") + ",\n".join(nodes)
+        return ",\n".join(nodes)
 
     def footer(self) -> str:
         return "]\n"
@@ -294,19 +291,16 @@ def writer(fmt: str):
     return WRITERS[fmt]()
 
 
-def write(fmt: str, chunks: Iterable[Sequence]) -> Iterator[str]:
-    """The document: header, each non-empty chunk, footer."""
+def separator(fmt: str) -> str:
+    """What goes between two chunks of a document (JSON-LD's array needs commas)."""
+    return ",\n" if fmt == "jsonld" else ""
+
+
+def document(fmt: str, chunks: Iterable[str]) -> str:
+    """Header, the non-empty written chunks, footer."""
     w = writer(fmt)
-    yield w.header()
-    first = True
-    for triples in chunks:
-        if triples:
-            text = w.chunk(triples, first)
-            if text:
-                first = False
-                yield text
-    yield w.footer()
+    return w.header() + separator(fmt).join(c for c in chunks if c) + w.footer()
 
 
 def serialize(fmt: str, triples: Sequence) -> str:
-    return "".join(write(fmt, [triples]))
+    return document(fmt, [writer(fmt).chunk(triples)])
