@@ -111,6 +111,17 @@ def test_dataset_documents_of_non_public_entries_are_not_found(world, app, fmt):
                         assert not any(v in text for v in DEPARTMENT_ONLY_VALUES), (who, name)
 
 
+def test_pages_of_non_public_entries_embed_no_structured_data(world, app):
+    for name in ("closed", "private"):
+        page = app.get(f"/dataset/{world['entries'][name]['name']}",
+                       headers=_headers(world["member"])).body
+        assert world["entries"][name]["title"] in page  # the department sees its page
+        assert "schema:Dataset" not in page and "schema.org" not in page, name
+    page = app.get("/dataset/vis-open").body
+    assert "schema:Dataset" in page
+    assert not any(v in page for v in DEPARTMENT_ONLY_VALUES)
+
+
 def test_dcat_actions_hold_public_entries_only(world):
     body = call_action("dcat_catalog_show", {"user": world["admin"]["name"]}, format="nt")
     _assert_only_public(body.encode(), rdf.parse(body, "nt"), world)

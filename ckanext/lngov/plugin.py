@@ -11,7 +11,7 @@ from ckanext.lngov import checksum, cli, lang, search, visibility
 from ckanext.lngov.catalog import codes, uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
-from ckanext.lngov.dcat import dump, views as dcat_views
+from ckanext.lngov.dcat import dump, public as dcat_public, views as dcat_views
 from ckanext.lngov.logic import action
 
 
@@ -111,7 +111,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # ITemplateHelpers
 
     def get_helpers(self) -> dict[str, Any]:
-        return {"lngov_choices": lngov_choices}
+        return {"lngov_choices": lngov_choices, "lngov_is_public": dcat_public.is_public}
 
 
 def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

@@ -469,6 +469,3 @@ class LngovSchemaOrgProfile(SchemaOrgProfile):
                 resource["url"] = dataset_page(entry)  # no public download
         super().graph_from_dataset(entry, dataset_ref)
 
-    def graph_from_catalog(self, catalog_dict, catalog_ref):
-        super().graph_from_catalog(catalog_dict, catalog_ref)
-
