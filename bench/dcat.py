@@ -244,6 +244,13 @@ def main() -> int:
               + (f"  cold {row['lngov_cold_dps']:6.0f}/s" if cold else "")
               + f"  ×{row['lngov_warm_dps'] / row['stock_dps']:.1f}", flush=True)
     figures["pages_function"] = rows
+    from ckan.lib.redis import connect_to_redis
+
+    redis = connect_to_redis()
+    keys = sum(1 for _ in redis.scan_iter("lngov:dcat:v*", count=1000))
+    memory = redis.info("memory")["used_memory"]
+    figures["cache"] = {"keys": keys, "redis_used_memory": memory}
+    print(f"  cache: {keys} keys (4 per dataset), Redis holds {memory / 2**20:.0f} MiB in all")
 
     port = int(env.get("LNGOV_CKAN_PORT", "5100"))
     server = serve(app, port)

@@ -24,10 +24,8 @@ from typing import Any, Iterator
 from dateutil.parser import parse as parse_date
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
-from sqlalchemy import func
 
 import ckan.plugins.toolkit as tk
-from ckan import model
 from ckan.lib.redis import connect_to_redis
 from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles import DCAT
@@ -204,12 +202,9 @@ def catalog_triples(modified: str | None, paging: dict[str, Any] | None,
 
 
 def last_modified() -> str | None:
-    """When a public entry last changed (the catalog's dct:modified), from the database."""
-    modified = model.Session.query(func.max(model.Package.metadata_modified)).filter(
-        model.Package.state == "active", model.Package.private.is_(False),
-        model.Package.type == "dataset",
-        model.Package.extras["open_attribute"].astext.in_(public.OPEN_ATTRIBUTES)).scalar()
-    return modified.isoformat() if modified else None
+    """When a public entry last changed: the catalog's dct:modified."""
+    result = _search("", 0, 1, "metadata_modified desc", ["metadata_modified"])
+    return result["results"][0]["metadata_modified"] if result["results"] else None
 
 
 def paging_info(count: int, page: int, url: str, params: dict[str, str]) -> dict[str, Any]:

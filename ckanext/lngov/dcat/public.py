@@ -42,10 +42,12 @@ def departments(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     ids = set(ids)
     if not ids:
         return {}
-    groups = model.Session.query(model.Group).filter(model.Group.id.in_(ids))
-    return {g.id: {"id": g.id, "name": g.name, "title": g.title,
-                   "title_en": (g.extras or {}).get("title_en"),
-                   "credit_code": (g.extras or {}).get("credit_code")} for g in groups}
+    group = model.Group
+    rows = model.Session.query(group.id, group.name, group.title,
+                               group.extras["title_en"].astext,
+                               group.extras["credit_code"].astext).filter(group.id.in_(ids))
+    return {row[0]: dict(zip(("id", "name", "title", "title_en", "credit_code"), row))
+            for row in rows}
 
 
 def public_ids_of_codes(codes: Iterable[str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, make_response, request, send_file
+from werkzeug.wsgi import FileWrapper
 
 import ckan.plugins.toolkit as tk
 from ckan.views.dataset import read as dataset_read
@@ -110,9 +111,17 @@ def read_dump(_format: str):
     if not target.exists():
         dump.schedule()
         return tk.abort(503, tk._("The catalog dump is being prepared; try again shortly"))
+    if request.environ.get("wsgi.file_wrapper") in (None, FileWrapper):
+        # Without a server's own file wrapper (uWSGI's sends the file with sendfile),
+        # read the file in 1 MiB blocks rather than werkzeug's 8 KiB.
+        request.environ["wsgi.file_wrapper"] = _large_blocks
     return send_file(target, mimetype=writers.CONTENT_TYPES[fmt].split(";")[0],
                      conditional=True, etag=True, max_age=60,
                      download_name=f"catalog.{fmt}")
+
+
+def _large_blocks(file: Any, buffer_size: int = 8192) -> FileWrapper:
+    return FileWrapper(file, max(buffer_size, 1 << 20))
 
 
 def _vocab(triples: list[tuple] | None, fmt: str | None) -> Any:
