@@ -36,7 +36,7 @@ from ckanext.lngov.dcat.profile import LngovDCATAP3Profile
 
 PROFILE = "lngov_dcat_ap_3"
 # Bump when the mapping changes: every cached dataset is then rebuilt on its next read.
-PROFILE_VERSION = "1"
+PROFILE_VERSION = "2"
 CACHE_PREFIX = "lngov:dcat:v" + PROFILE_VERSION + ":"
 CACHE_SECONDS = 30 * 24 * 3600
 PAGE_SIZE = 100

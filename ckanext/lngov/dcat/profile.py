@@ -22,17 +22,15 @@ from ckan.model.license import LicenseRegister
 from ckanext.dcat.profiles import DCAT, VCARD
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.profiles.schemaorg import SchemaOrgProfile
-from ckanext.dcat.utils import catalog_uri, dataset_uri, resource_uri
+from ckanext.dcat.utils import dataset_uri
 
 from ckanext.lngov.catalog import codes, uniqueness
+from ckanext.lngov.checksum import SHA256
 from ckanext.lngov.dcat import public, vocab
 
 CSVW = Namespace("http://www.w3.org/ns/csvw#")
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 
-# The catalog's own description (the site title is ckan.site_title).
+# The catalog record's own texts, in both languages (ckan.site_title holds only one).
 CATALOG_TEXT = {
     "title": {"zh": "辽宁省公共数据开放平台", "en": "Liaoning Province Open Data Portal"},
     "description": {
@@ -178,7 +176,8 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
         api = f"{vocab.base()}/api/3/action"
         return {
             "uri": f"{api}/datastore_search?resource_id={resource['id']}",
-            "title": f"{resource.get('name') or entry.get('title')} - DataStore API",
+            "title": {"zh": f"{resource.get('name') or entry.get('title')} 数据接口",
+                      "en": f"DataStore API: {entry.get('title_en') or resource.get('name')}"},
             "endpoint_url": [f"{api}/datastore_search"],
             "endpoint_description": f"{api}/help_show?name=datastore_search",
             "serves_dataset": [str(dataset_ref)],
@@ -234,7 +233,8 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
                 g.add((contact, VCARD.hasTelephone,
                        URIRef("tel:" + entry["contact_phone"].replace(" ", ""))))
         self._add_licence(entry, dataset_ref)
-        self._add_table_schema(entry, dataset_ref)
+        for triple in table_schema_triples(entry) if entry.get("data_items") else ():
+            g.add(triple)
 
     def _add_licence(self, entry, dataset_ref) -> None:
         url, title = licence(entry)
@@ -248,13 +248,6 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
             self.g.add((ref, DCT.title, Literal(title)))
         for distribution in self.g.objects(dataset_ref, DCAT.distribution):
             self.g.add((distribution, DCT.license, ref))
-
-    def _add_table_schema(self, entry, dataset_ref) -> None:
-        items = entry.get("data_items") or []
-        if not items:
-            return
-        for triple in table_schema_triples(entry):
-            self.g.add(triple)
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         catalog_dict = catalog_dict or {}
@@ -411,8 +404,7 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
         return []
 
     def _parse_resource(self, resource: dict[str, Any]) -> None:
-        if resource.get("hash_algorithm") == SHA256:
-            resource["hash_algorithm"] = SHA256
+        """The resource's format as the catalog writes it (CSV), not the EU URI."""
         fmt = resource.get("format") or ""
         code = vocab.code_of_eu("format_types", "file-type", fmt)
         if code:

@@ -8,7 +8,7 @@ codes come from the `eu` keys of codes.yaml, never invented here.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT, RDF, SKOS

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 from rdflib import BNode, Literal, URIRef
 
 Term = "str | list"
-Triple = "tuple[Term, Term, Term]"
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = "<" + RDF_NS + "type"
