@@ -24,6 +24,10 @@ setup(
             "lngov = ckanext.lngov.plugin:LngovPlugin",
             "lngov_exchange = ckanext.lngov.harvest.exchange:LngovExchangeHarvester",
         ],
+        "ckan.rdf.profiles": [
+            "lngov_dcat_ap_3 = ckanext.lngov.dcat.profile:LngovDCATAP3Profile",
+            "lngov_schemaorg = ckanext.lngov.dcat.profile:LngovSchemaOrgProfile",
+        ],
     },
     message_extractors={
         "ckanext": [

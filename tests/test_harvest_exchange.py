@@ -167,6 +167,13 @@ def test_a_hand_published_conditional_file_is_not_served_to_the_public(
     assert refused.status_code == 403 and "有条件开放" in refused.text
     allowed = requests.get(path, headers={"Authorization": sysadmin_module["token"]}, timeout=30)
     assert allowed.status_code == 200 and allowed.content == b"a,b\n1,2\n"
+    # and its DataStore table, if it has one, the same
+    call_action("datastore_create", {"user": sysadmin_module["name"]}, resource_id=resource["id"],
+                force=True, fields=[{"id": "a"}, {"id": "b"}], records=[{"a": "1", "b": "2"}])
+    search = f"{live_server}/api/3/action/datastore_search?resource_id={resource['id']}"
+    assert requests.get(search, timeout=30).status_code == 403
+    assert requests.get(search, headers={"Authorization": sysadmin_module["token"]},
+                        timeout=30).json()["result"]["total"] == 1
 
 
 def test_the_job_report_shows_the_counts(source, harvested, app, sysadmin_module):

@@ -7,8 +7,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import cli, downloads, lang, search, visibility
+from ckanext.lngov import checksum, cli, downloads, lang, search, visibility
 from ckanext.lngov.catalog import codes, uniqueness, validators
+from ckanext.lngov.dcat import actions as dcat_actions
+from ckanext.lngov.dcat import catalog as dcat_catalog
+from ckanext.lngov.dcat import dump, public as dcat_public, views as dcat_views
 from ckanext.lngov.logic import action, auth
 
 
@@ -23,6 +26,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IClick)
     p.implements(p.IBlueprint)
+    p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IOrganizationController, inherit=True)
 
     # IConfigurer
 
@@ -37,12 +42,6 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return visibility.for_viewer(context, pkg_dict)
 
-    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        visibility.hide_past_activities(pkg_dict["id"])
-
-    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        visibility.hide_past_activities(pkg_dict["id"], deleting=True)
-
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.index_fields(visibility.index_without_department_fields(pkg_dict))
 
@@ -50,15 +49,44 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                              search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, lang.current())
 
-    # IClick
+    # Every write of an entry (hand, API, harvest) regenerates the catalog dump; one that
+    # stops being public takes its past activities out of the public streams.
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        dump.schedule()
 
-    def get_commands(self):
-        return cli.get_commands()
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        visibility.hide_past_activities(pkg_dict["id"])
+        dcat_catalog.forget(pkg_dict["id"])
+        dump.schedule()
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        visibility.hide_past_activities(pkg_dict["id"], deleting=True)
+        dcat_catalog.forget(pkg_dict["id"])
+        dump.schedule()
+
+    # IOrganizationController: a department's names and code are in its entries' RDF.
+
+    def edit(self, entity: Any) -> None:
+        dump.schedule()
+
+    # IResourceController: size and SHA-256 of uploads.
+
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        checksum.record(resource)
+
+    def before_resource_update(self, context: Any, current: dict[str, Any],
+                               resource: dict[str, Any]) -> None:
+        checksum.record(resource)
 
     # IBlueprint
 
     def get_blueprint(self):
-        return [downloads.blueprint]
+        return [*dcat_views.get_blueprints(), downloads.blueprint]
+
+    # IClick
+
+    def get_commands(self):
+        return cli.get_commands()
 
     # IFacets
 
@@ -82,7 +110,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        return action.get_actions()
+        return {**action.get_actions(), **dcat_actions.get_actions()}
 
     # IAuthFunctions
 
@@ -92,7 +120,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # ITemplateHelpers
 
     def get_helpers(self) -> dict[str, Any]:
-        return {"lngov_choices": lngov_choices}
+        return {"lngov_choices": lngov_choices, "lngov_is_public": dcat_public.is_public}
 
 
 def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:

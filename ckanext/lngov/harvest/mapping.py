@@ -11,8 +11,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ckanext.lngov.checksum import SHA256
+
 NAMESPACE = uuid.UUID("6d1b7f0e-3c1a-4f59-9a57-6c6e676f7601")
-SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 
 # The platform's fields that are the catalog's fields of the same name.
 FIELDS = (

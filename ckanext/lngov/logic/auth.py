@@ -47,6 +47,36 @@ def harvest_object_list(next_auth, context, data_dict):
     return _source_managers_only(context, data_dict)
 
 
+def _conditional_table(context, data_dict) -> dict[str, Any] | None:
+    """The DataStore table of a conditionally open entry is, like its files, for those the
+    department grants it (downloads.py): refused to the others."""
+    from ckan import model
+
+    from ckanext.lngov.downloads import may_download
+
+    resource = model.Resource.get(str((data_dict or {}).get("resource_id") or
+                                      (data_dict or {}).get("id") or ""))
+    pkg = resource.package if resource is not None else None
+    if pkg is not None and not may_download(pkg, context.get("user") or None):
+        return {"success": False, "msg": tk._("This entry is conditionally open (有条件开放): "
+                                              "its data is provided by the department on "
+                                              "application.")}
+    return None
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_search(next_auth, context, data_dict):
+    return _conditional_table(context, data_dict) or next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_info(next_auth, context, data_dict):
+    return _conditional_table(context, data_dict) or next_auth(context, data_dict)
+
+
 def get_auth_functions() -> dict[str, Any]:
     return {"harvest_object_show": harvest_object_show,
-            "harvest_object_list": harvest_object_list}
+            "harvest_object_list": harvest_object_list,
+            "datastore_search": datastore_search, "datastore_info": datastore_info}

@@ -1,0 +1,95 @@
+"""The complete catalog dump: one static file per format, regenerated in the background after
+each write (one job however many writes queue while none has started), never stale by more
+than that job, served with its modification time."""
+from __future__ import annotations
+
+import email.utils
+import os
+
+import pytest
+from rdflib.namespace import RDF
+
+from ckan.lib import jobs
+from ckan.lib.redis import connect_to_redis
+from ckan.tests.helpers import call_action
+from ckanext.dcat.profiles import DCAT
+
+from ckanext.lngov.dcat import dump
+from tests import catalog, rdf
+
+
+@pytest.fixture(scope="module")
+def entries(sysadmin_module):
+    dept = catalog.department()
+    made = [catalog.create(sysadmin_module, **catalog.entry(dept["id"])) for _ in range(7)]
+    return sysadmin_module, made
+
+
+@pytest.fixture
+def no_jobs():
+    jobs.get_queue().empty()
+    connect_to_redis().delete(dump.PENDING)
+    yield
+    jobs.get_queue().empty()
+
+
+def _queued():
+    return [j for j in jobs.get_queue().jobs if j.func_name.endswith("dump.run_job")]
+
+
+def test_writes_queue_one_regeneration(entries, no_jobs):
+    admin, made = entries
+    for n in range(20):
+        call_action("package_patch", {"user": admin["name"]}, id=made[n % 7]["id"],
+                    title=f"批量更新 {n}")
+    assert len(_queued()) == 1
+    assert rdf.run_jobs() == 1
+    # A write after the job started queues the next one.
+    call_action("package_patch", {"user": admin["name"]}, id=made[0]["id"], title="再次更新")
+    assert len(_queued()) == 1
+
+
+def test_dump_is_the_whole_catalog_in_each_format(entries, no_jobs, app):
+    dump.generate()
+    paged = rdf.get_graph(app, "/catalog.nt", "nt")
+    expected = set(paged.subjects(RDF.type, DCAT.Dataset))
+    assert len(expected) == 7
+    shapes = set()
+    for fmt in rdf.FORMATS:
+        response = app.get(f"/catalog/dump.{fmt}")
+        assert response.headers["Content-Type"].startswith(rdf.MEDIA[fmt])
+        graph = rdf.parse(response.data, fmt)
+        assert set(graph.subjects(RDF.type, DCAT.Dataset)) == expected
+        assert set(graph.objects(None, DCAT.dataset)) == expected
+        shapes.add(repr(sorted(rdf.shape_of(graph)[1].items())))
+        mtime = os.path.getmtime(dump.path(fmt))
+        assert email.utils.parsedate_to_datetime(
+            response.headers["Last-Modified"]).timestamp() == int(mtime)
+        again = app.get(f"/catalog/dump.{fmt}",
+                        headers={"If-Modified-Since": response.headers["Last-Modified"]})
+        assert again.status_code == 304
+    assert len(shapes) == 1
+    assert not rdf.severities(rdf.validate_dcat_ap(rdf.parse(
+        app.get("/catalog/dump.ttl").data, "ttl")), "Violation")
+
+
+def test_dump_follows_edits_by_one_job(entries, no_jobs, app):
+    admin, made = entries
+    dump.generate()
+    call_action("package_patch", {"user": admin["name"]}, id=made[1]["id"],
+                title="更新后的名称")
+    assert "更新后的名称" in app.get(f"/dataset/{made[1]['name']}.ttl").body
+    assert "更新后的名称" not in app.get("/catalog/dump.ttl").body  # until the job runs
+    assert rdf.run_jobs() == 1
+    assert "更新后的名称" in app.get("/catalog/dump.ttl").body
+
+
+def test_missing_dump_is_scheduled_not_an_error(entries, no_jobs, app):
+    for fmt in rdf.FORMATS:
+        if dump.path(fmt).exists():
+            dump.path(fmt).unlink()
+    response = app.get("/catalog/dump.jsonld", status=503)
+    assert len(_queued()) == 1
+    rdf.run_jobs()
+    assert app.get("/catalog/dump.jsonld").status_code == 200
+    app.get("/catalog/dump.xyz", status=404)
