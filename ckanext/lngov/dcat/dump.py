@@ -73,6 +73,10 @@ def generate() -> dict[str, int]:
 def run_job() -> dict[str, int]:
     """The background job: clear the flag first, so edits made meanwhile queue another."""
     connect_to_redis().delete(PENDING)
+    # Harvests index without a commit per dataset (harvest/exchange.py): make every indexed
+    # write visible before reading the catalog from the search.
+    from ckan.lib import search
+    search.commit()
     sizes = generate()
     log.info("catalog dump written: %s", sizes)
     return sizes
