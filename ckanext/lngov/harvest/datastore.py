@@ -17,8 +17,7 @@ def load(context: dict[str, Any], resource_id: str) -> None:
     if not rows:
         return
     header = rows[0]
-    if exists(resource_id):
-        drop(context, resource_id)
+    drop(context, resource_id)
     tk.get_action("datastore_create")(dict(context), {
         "resource_id": resource_id, "force": True,
         "fields": [{"id": name, "type": "text"} for name in header],
@@ -32,6 +31,9 @@ def exists(resource_id: str) -> bool:
 
 
 def drop(context: dict[str, Any], resource_id: str) -> None:
+    """Drops the resource's table, if it has one (a cheap check before the action's own)."""
+    if not exists(resource_id):
+        return
     try:
         tk.get_action("datastore_delete")(dict(context), {"resource_id": resource_id,
                                                           "force": True})
