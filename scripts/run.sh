@@ -22,12 +22,16 @@ debug = false
 [app:main]
 use = config:../../config/ckan.ini
 SECRET_KEY = $secret
+# The sample exchange platform's token (harvest/credentials.py: never in the source's record)
+ckanext.lngov.harvest.token.exchange = lngov-dev-token
 INI
   chmod 600 "$INI"
 fi
 mkdir -p "$ENV_DIR/storage"
 "$ROOT/scripts/ckan-init.sh" "$INI"
 CKAN=("$VENV/bin/ckan" -c "$INI")
+# Sources made by an earlier version kept their token in their record: moved into $INI.
+"${CKAN[@]}" lngov move-secrets 2>>"$LOG_DIR/ckan-init.log"
 
 # The sysadmin: its password is made once and kept beside the ini.
 ADMIN=admin
@@ -68,9 +72,8 @@ if ckan_up; then
 else
   # uWSGI, CKAN's documented production server (not `ckan run`, whose development server
   # mangles a query string sent as raw UTF-8, as curl '...?q=人口' does).
-  CKAN_INI="$INI" start_bg ckan "$VENV/bin/uwsgi" --http "127.0.0.1:$CKAN_PORT" \
-    --wsgi-file "$ROOT/config/wsgi.py" --master --processes 2 --threads 4 --lazy-apps \
-    --die-on-term --need-app --buffer-size 32768 --harakiri 120 --disable-logging
+  CKAN_INI="$INI" start_bg ckan "$VENV/bin/uwsgi" --ini "$ROOT/config/uwsgi.ini" \
+    --http "127.0.0.1:$CKAN_PORT"
 fi
 start_bg worker "${CKAN[@]}" jobs worker
 # The sample data sharing and exchange platform the portal harvests (harvesters/).
@@ -85,12 +88,12 @@ wait_for "the exchange platform (log: $LOG_DIR/exchange.log)" 60 curl -fsS \
 
 # Harvesting: the exchange platform as a harvest source (kept if it exists), one job now, in
 # this terminal, with progress (later jobs: the web UI's 重新采集 or `ckan lngov harvest
-# exchange`), then the consumers of ckanext-harvest's queues for the jobs started from the UI
-# and `ckan harvester run` every minute to close them.
+# exchange`), then the consumers of ckanext-harvest's queues for the jobs started from the UI,
+# under supervision (restarted if they die; finished and stalled jobs closed every minute).
 if ! "${CKAN[@]}" harvester source show exchange >/dev/null 2>&1; then
   say "harvest: creating the source 'exchange' ($EXCHANGE_URL)"
   "${CKAN[@]}" harvester source create exchange "$EXCHANGE_URL" lngov_exchange \
-    "辽宁省数据共享交换平台" true ln-drc MANUAL '{"token": "lngov-dev-token"}' \
+    "辽宁省数据共享交换平台" true ln-drc MANUAL '{}' \
     >>"$LOG_DIR/ckan-init.log" 2>&1 || true
   # (ckanext-harvest 1.6.3's command fails printing the new source, after creating it.)
   "${CKAN[@]}" harvester source show exchange >/dev/null 2>&1 \
@@ -99,9 +102,12 @@ fi
 say "harvest: the exchange platform's openable entries"
 "${CKAN[@]}" lngov harvest exchange 2>>"$LOG_DIR/harvest.log" \
   || say "harvest: the job reported refusals or errors (see the job's page under /harvest/exchange)"
-start_bg gather-consumer "${CKAN[@]}" harvester gather-consumer
-start_bg fetch-consumer "${CKAN[@]}" harvester fetch-consumer
-start_bg harvest-run bash -c "while sleep 60; do $(printf '%q ' "${CKAN[@]}") harvester run; done"
+# (Earlier versions ran ckanext-harvest's own consumers, which die on an idle queue.)
+for old in gather-consumer fetch-consumer harvest-run; do
+  if [ -s "$RUN_DIR/$old.pid" ]; then kill "$(cat "$RUN_DIR/$old.pid")" 2>/dev/null || true; fi
+  rm -f "$RUN_DIR/$old.pid"
+done
+start_bg harvest-consumers "${CKAN[@]}" lngov harvest-consumers
 
 cat <<MSG
 

@@ -63,5 +63,51 @@ def harvest(source, workers):
         sys.exit(1)
 
 
+@lngov.command("harvest-consumer")
+@click.argument("kind", type=click.Choice(["gather", "fetch"]))
+def harvest_consumer(kind):
+    """One consumer of ckanext-harvest's gather or fetch queue (jobs started from the web UI),
+    one that survives idle queues (harvest/queues.py). `harvest-consumers` supervises both."""
+    from ckanext.lngov.harvest import queues
+
+    queues.consume(kind)
+
+
+@lngov.command("harvest-consumers")
+@click.option("--interval", type=int, default=None,
+              help="seconds between housekeeping rounds "
+                   "(default: ckanext.lngov.harvest.supervise_interval)")
+def harvest_consumers(interval):
+    """Run the gather and fetch consumers under supervision: each restarted if it dies, and
+    the harvest jobs closed when finished (or when stalled, after ckan.harvest.timeout
+    minutes without progress). Stops with SIGTERM or Ctrl-C."""
+    import ckan.plugins.toolkit as tk
+    from ckan.common import config
+
+    from ckanext.lngov.harvest import queues
+
+    every = interval or tk.config.get("ckanext.lngov.harvest.supervise_interval")
+    click.echo(f"harvest consumers: supervising (housekeeping every {every} s)")
+    queues.Supervisor(config["__file__"], every,
+                      say=lambda line: click.echo(line, err=False)).run()
+
+
+@lngov.command("move-secrets")
+def move_secrets():
+    """Move credentials out of harvest sources' records into this server's ini file.
+
+    Sources made before credentials lived in the configuration kept their token in their
+    config, which the API and activities showed. Safe to repeat; prints the sources moved,
+    never the secrets.
+    """
+    from ckan.common import config
+
+    from ckanext.lngov.harvest import credentials
+
+    for name in credentials.move_out(config["__file__"]):
+        click.echo(f"harvest source {name}: token moved to "
+                   f"{credentials.option(name)} in {config['__file__']}")
+
+
 def get_commands():
     return [lngov]

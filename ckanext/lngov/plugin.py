@@ -7,7 +7,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import checksum, cli, downloads, lang, search, visibility
+from ckanext.lngov import (checksum, cli, downloads, guard, lang, search, security,
+                           visibility)
 from ckanext.lngov.catalog import codes, uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
@@ -15,6 +16,7 @@ from ckanext.lngov.dcat import dump, public as dcat_public, views as dcat_views
 from ckanext.lngov.logic import action, auth
 
 
+@tk.blanket.config_declarations
 class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IPackageController, inherit=True)
@@ -28,11 +30,13 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IBlueprint)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IOrganizationController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "lngov")
 
     # IPackageController
 
@@ -78,6 +82,12 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                                resource: dict[str, Any]) -> None:
         checksum.record(resource)
 
+    # IMiddleware: bad input and hidden datasets answered before any view runs; security
+    # headers, cookies and login throttling.
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        return security.install(guard.install(app))
+
     # IBlueprint
 
     def get_blueprint(self):
@@ -105,17 +115,21 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_validators(self) -> dict[str, Any]:
         return {**validators.get_validators(),
                 "lngov_resource_code_unique": uniqueness.lngov_resource_code_unique,
-                "lngov_credit_code_unique": uniqueness.lngov_credit_code_unique}
+                "lngov_credit_code_unique": uniqueness.lngov_credit_code_unique,
+                "package_id_exists": visibility.package_id_exists,
+                "package_id_or_name_exists": visibility.package_id_or_name_exists,
+                "convert_package_name_or_id_to_id":
+                    visibility.convert_package_name_or_id_to_id}
 
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        return {**action.get_actions(), **dcat_actions.get_actions()}
+        return action.get_actions(dcat_actions.get_actions())
 
     # IAuthFunctions
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return auth.get_auth_functions()
+        return auth.get_auth_functions(self)
 
     # ITemplateHelpers
 

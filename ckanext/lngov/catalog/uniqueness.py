@@ -27,15 +27,14 @@ def holder(code: str, except_id: str | None = None) -> model.Package | None:
 
 def message(code: str, pkg: model.Package, context: dict[str, Any]) -> str:
     """Names the holder to those who may see it, and only its department to the others."""
-    try:
-        tk.check_access("package_show", dict(context, ignore_auth=False), {"id": pkg.id})
+    from ckanext.lngov.logic.auth import readable
+
+    if readable(context, pkg):
         return tk._("The resource code {code} already belongs to “{title}” ({name})").format(
             code=code, title=pkg.title, name=pkg.name)
-    except tk.NotAuthorized:
-        org = model.Group.get(pkg.owner_org) if pkg.owner_org else None
-        return tk._("The resource code {code} already belongs to a non-public entry of "
-                    "{department}").format(code=code,
-                                           department=org.title if org else "-")
+    org = model.Group.get(pkg.owner_org) if pkg.owner_org else None
+    return tk._("The resource code {code} already belongs to a non-public entry of "
+                "{department}").format(code=code, department=org.title if org else "-")
 
 
 def clashing_index(error: exc.IntegrityError) -> str | None:

@@ -35,6 +35,10 @@ def _page(data_dict: dict[str, Any]) -> int:
 @tk.chained_action
 def dcat_catalog_show(original_action, context, data_dict):
     tk.check_access("dcat_catalog_show", context, data_dict)
+    return _catalog_page(data_dict)
+
+
+def _catalog_page(data_dict: dict[str, Any]):
     try:
         return catalog.catalog_page(_format(data_dict), _page(data_dict),
                                     data_dict.get("modified_since"))
@@ -45,7 +49,8 @@ def dcat_catalog_show(original_action, context, data_dict):
 @tk.side_effect_free
 @tk.chained_action
 def dcat_catalog_search(original_action, context, data_dict):
-    return dcat_catalog_show(original_action, context, data_dict)
+    tk.check_access("dcat_catalog_search", context, data_dict)
+    return _catalog_page(data_dict)
 
 
 @tk.side_effect_free

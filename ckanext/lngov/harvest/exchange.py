@@ -28,7 +28,7 @@ from sqlalchemy import text
 
 from ckanext.lngov.catalog import uniqueness
 
-from . import datastore, files, mapping, record
+from . import credentials, datastore, files, mapping, record
 from .platform import Gone, Platform, PlatformError
 
 log = logging.getLogger(__name__)
@@ -75,16 +75,15 @@ class LngovExchangeHarvester(HarvesterBase):
         try:
             parsed = json.loads(config or "{}")
         except ValueError as error:
-            raise ValueError(f"config is not JSON: {error}")
-        if not isinstance(parsed, dict) or not isinstance(parsed.get("token"), str) \
-                or not parsed["token"]:
-            raise ValueError('config must be a JSON object with the consumer\'s token: '
-                             '{"token": "..."}')
+            raise ValueError(tk._("config is not JSON: {error}").format(error=error))
+        if not isinstance(parsed, dict):
+            raise ValueError(tk._("config must be a JSON object"))
+        credentials.refuse_secrets(parsed)
         timeout = parsed.get("timeout", 30)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ValueError("timeout must be a positive number of seconds")
+            raise ValueError(tk._("timeout must be a positive number of seconds"))
         if not isinstance(parsed.get("datastore", True), bool):
-            raise ValueError("datastore must be true or false")
+            raise ValueError(tk._("datastore must be true or false"))
         return config
 
     def _config(self, source) -> dict[str, Any]:
@@ -95,9 +94,12 @@ class LngovExchangeHarvester(HarvesterBase):
         return config if isinstance(config, dict) else {}
 
     def _platform(self, source) -> Platform:
-        config = self._config(source)
-        return Platform(source.url, str(config.get("token", "")),
-                        float(config.get("timeout", 30)))
+        pkg = model.Package.get(source.id)
+        name = pkg.name if pkg is not None else source.id
+        token = credentials.token(name)
+        if token is None:
+            raise PlatformError(credentials.missing_message(name))
+        return Platform(source.url, token, float(self._config(source).get("timeout", 30)))
 
     def _get_user_name(self) -> str:
         """The harvest acts as a user of its own, not the site user, so its changes show in

@@ -1,15 +1,20 @@
 """The portal's actions: CKAN's own, chained where a catalog rule needs the database."""
 from __future__ import annotations
 
+import copy
+import logging
 import math
-from typing import Any
+from typing import Any, Callable
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
 
 from ckanext.lngov import visibility
 from ckanext.lngov.catalog import uniqueness
+
+log = logging.getLogger(__name__)
 
 
 # Fields whose value is a list of objects (scheming repeating_subfields). CKAN's validation
@@ -84,7 +89,79 @@ def package_show(up_func, context, data_dict):
     # From the database, not Solr's cached dict: the index holds no department-only
     # fields (visibility.py), and the department must still see them.
     context.setdefault("use_cache", False)
+    result = up_func(context, data_dict)
+    if result.get("type") == "harvest":
+        visibility.harvest_source_for_viewer(context, result)
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_search(up_func, context, data_dict):
+    """A query Solr cannot parse is the caller's error, said plainly: CKAN's message would
+    show its internal Solr query (permission labels, site id)."""
+    from ckan.lib.search.common import SearchError
+
+    try:
+        return up_func(context, data_dict)
+    except SearchError as error:
+        log.info("package_search: Solr refused the query: %s", error)
+        raise tk.ValidationError({"q": [tk._(
+            "The search could not be understood: check its syntax (brackets, quotes, "
+            "field names).")]})
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(up_func, context, data_dict):
+    """A department's datasets as members: only those the caller may read (CKAN lists them
+    all, closed entries' ids included)."""
+    from ckanext.lngov.logic.auth import readable
+
+    members = up_func(context, data_dict)
+    return [m for m in members if m[1] != "package" or (
+        (pkg := model.Package.get(m[0])) is not None and readable(context, pkg))]
+
+
+def _counted_as_searched(up_func, context, data_dict):
+    """organization_list / group_list with their dataset counts as the caller's search counts
+    them. CKAN counts them in Solr without the caller's permission labels, so closed and
+    private entries (and the harvest sources) were counted for everyone."""
+    groups = up_func(context, data_dict)
+    if not groups or not isinstance(groups[0], dict) or "package_count" not in groups[0]:
+        return groups
+    search = tk.get_action("package_search")(
+        {"user": context.get("user") or ""},
+        {"rows": 0, "include_private": True, "facet.limit": -1,
+         "facet.field": '["owner_org", "groups"]'})
+    facets = search.get("facets") or {}
+    for group in groups:
+        if group.get("is_organization"):
+            group["package_count"] = facets.get("owner_org", {}).get(group["id"], 0)
+        else:
+            group["package_count"] = facets.get("groups", {}).get(group["name"], 0)
+    return groups
+
+
+organization_list = tk.side_effect_free(tk.chained_action(_counted_as_searched))
+group_list = tk.side_effect_free(tk.chained_action(_counted_as_searched))
+
+
+@tk.chained_action
+def harvest_source_reindex(up_func, context, data_dict):
+    # ckanext-harvest's never checks rights (it sets ignore_auth for itself), so any user
+    # could have any dataset reindexed as a harvest source.
+    tk.check_access("harvest_source_reindex", context, data_dict)
     return up_func(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def harvest_source_list(up_func, context, data_dict):
+    # ckanext-harvest's own never calls its auth function, which CKAN's audit refuses.
+    tk.check_access("harvest_source_list", context, data_dict)
+    return [visibility.harvest_source_for_viewer(context, source)
+            for source in up_func(context, data_dict)]
 
 
 @tk.chained_action
@@ -106,9 +183,14 @@ def bulk_update_public(up_func, context, data_dict):
 def activity_create(up_func, context, data_dict):
     # Activity streams (their lists, details, diffs, e-mails) are read by people outside
     # the department, so an entry's activity never records department-only fields.
+    # Nor a harvest source's config, which activities would show to everyone.
+    # A copy: the dict is the one the write's later hooks read (the harvest source's own).
     package = (data_dict.get("data") or {}).get("package")
     if isinstance(package, dict):
-        visibility.strip(package)
+        package = visibility.strip(copy.deepcopy(package))
+        if package.get("type") == "harvest":
+            visibility.strip_harvest_config(package)
+        data_dict = {**data_dict, "data": {**data_dict["data"], "package": package}}
     return up_func(context, data_dict)
 
 
@@ -123,9 +205,90 @@ def harvest_job_show(next_action, context, data_dict):
     return job
 
 
-def get_actions() -> dict[str, Any]:
+# Functions that ckanext-harvest's action modules define as helpers, and that CKAN registers
+# as actions because they sit in those modules: they take no (context, data_dict) and check
+# no rights (send_mail would send mail).
+NOT_ACTIONS = ("InactiveSource", "get_mail_extra_vars", "prepare_error_mail",
+               "prepare_summary_mail", "send_error_email", "send_mail", "send_summary_email")
+
+
+def _not_an_action(name: str):
+    def refuse(up_func, context, data_dict):
+        raise tk.ObjectNotFound(tk._("Action name not known: {0}").format(name))
+    return refuse
+
+
+# What CKAN's and the extensions' actions raise on parameters they do not check (a missing
+# key, a string where a number goes, a value PostgreSQL refuses): the caller's error.
+INPUT_ERRORS = (KeyError, TypeError, AttributeError, AssertionError, ValueError, IndexError,
+                exc.DataError)
+
+
+def tolerant(name: str, original: Callable, inner: Callable | None = None) -> Callable:
+    """Chains action `name` (through `inner`, the portal's own chained version, if any) so that
+    an exception of bad input becomes a validation error (409, a clear message) instead of
+    CKAN's 500 "Internal Server Error"."""
+    def action(up_func, context, data_dict):
+        try:
+            return inner(up_func, context, data_dict) if inner else up_func(context, data_dict)
+        except INPUT_ERRORS as error:
+            model.Session.rollback()
+            log.warning("action %s: bad parameters: %s: %s", name, type(error).__name__,
+                        error, exc_info=error)
+            raise tk.ValidationError({"message": tk._(
+                "The request's parameters are missing or not valid.")})
+
+    action.__name__ = name
+    action.chained_action = True   # type: ignore[attr-defined]
+    # The attributes CKAN reads off the registered function: ours replace the original's.
+    side_effect_free = getattr(inner, "side_effect_free", None) or getattr(
+        original, "side_effect_free", getattr(original, "__module__", "") ==
+        "ckan.logic.action.get")
+    if side_effect_free:
+        action.side_effect_free = True   # type: ignore[attr-defined]
+    # CKAN exempts extensions' actions from its auth audit when it registers them.
+    if getattr(original, "auth_audit_exempt", False) or not getattr(
+            original, "__module__", "").startswith("ckan.logic.action"):
+        action.auth_audit_exempt = True   # type: ignore[attr-defined]
+    return action
+
+
+def _registered_actions() -> dict[str, Callable]:
+    """CKAN's actions and every other plugin's, as CKAN registers them."""
+    import importlib
+
+    from ckan.authz import get_local_functions
+
+    found: dict[str, Callable] = {}
+    for module_name in ("get", "create", "update", "delete", "patch", "file"):
+        module = importlib.import_module(f"ckan.logic.action.{module_name}")
+        found.update(get_local_functions(module))
+    for plugin in p.PluginImplementations(p.IActions):
+        if plugin.name == "lngov":
+            continue
+        for key, fn in plugin.get_actions().items():
+            if not getattr(fn, "chained_action", False):
+                found[key] = fn
+    return found
+
+
+def _specific_actions() -> dict[str, Any]:
     return {"package_create": package_create, "package_update": package_update,
-            "package_show": package_show, "bulk_update_public": bulk_update_public,
+            "package_show": package_show, "package_search": package_search,
+            "harvest_source_reindex": harvest_source_reindex,
+            "member_list": member_list, "organization_list": organization_list,
+            "group_list": group_list,
+            "harvest_source_list": harvest_source_list,
+            "bulk_update_public": bulk_update_public,
             "activity_create": activity_create,
             "organization_create": organization_create,
             "organization_update": organization_update, "harvest_job_show": harvest_job_show}
+
+
+def get_actions(extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every registered action, chained: the portal's own versions where it has them, and
+    bad input as a validation error everywhere."""
+    registered = _registered_actions()
+    specific = {**_specific_actions(), **(extra or {}),
+                **{name: _not_an_action(name) for name in NOT_ACTIONS if name in registered}}
+    return {name: tolerant(name, fn, specific.get(name)) for name, fn in registered.items()}

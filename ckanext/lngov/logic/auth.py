@@ -1,9 +1,25 @@
 """Who may call what, where the portal narrows CKAN's or an extension's defaults."""
 from __future__ import annotations
 
-from typing import Any
+import inspect
+import re
+from typing import Any, Callable
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def package_show(next_auth, context, data_dict):
+    """A dataset the viewer may not read (closed, private, withdrawn, deleted) answers as one
+    that does not exist: the same 404 and message, no id. Every action and view that reads a
+    dataset or its resources, activities and DataStore tables asks this, so none confirms
+    that the entry exists. (CKAN answers 403 naming the dataset's id.)"""
+    result = next_auth(context, data_dict)
+    if not result.get("success"):
+        raise tk.ObjectNotFound()
+    return result
 
 
 def _source_of_object(data_dict: dict[str, Any]) -> str | None:
@@ -30,7 +46,7 @@ def _source_managers_only(context, data_dict) -> dict[str, Any]:
         try:
             tk.check_access("harvest_source_update", context, {"id": source_id})
             return {"success": True}
-        except tk.NotAuthorized:
+        except (tk.NotAuthorized, tk.ObjectNotFound):
             pass
     return {"success": False, "msg": tk._("Only the managers of the harvest source may see "
                                           "its harvest records")}
@@ -76,7 +92,148 @@ def datastore_info(next_auth, context, data_dict):
     return _conditional_table(context, data_dict) or next_auth(context, data_dict)
 
 
-def get_auth_functions() -> dict[str, Any]:
-    return {"harvest_object_show": harvest_object_show,
+# Auth functions whose `id` names a dataset (or its resource, or a harvest source), for
+# hidden_as_missing below. A *_create's id is the new object's, not an existing one's.
+_DATASET_AUTH = re.compile(r"^(package|dataset_(?!followee)|resource|harvest_source|harvest_job|"
+                           r"harvest_object|follow_dataset|unfollow_dataset|am_following_dataset|"
+                           r"datastore)")
+
+
+def readable(context: dict[str, Any], pkg) -> bool:
+    """May the user of `context` read the dataset `pkg`?"""
+    try:
+        return tk.check_access("package_show", {"user": context.get("user") or ""},
+                               {"id": pkg.id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+
+
+_ID_KEYS = ("id", "name_or_id", "source_id", "package_id", "dataset_id", "resource_id")
+
+
+def about(name: str, context: dict[str, Any], data_dict: dict[str, Any]) -> tuple[str, list]:
+    """What auth function `name` is asked about: ("hidden", keys) when its identifiers name a
+    dataset (or a resource of one) the user may not read, ("nothing", keys) when they name
+    no dataset at all, ("visible", []) or ("other", []) otherwise."""
+    from ckan import model
+
+    if not _DATASET_AUTH.match(name) or not isinstance(data_dict, dict):
+        return "other", []
+    hidden, nothing = [], []
+    for key in _ID_KEYS:
+        value = data_dict.get(key)
+        if not isinstance(value, str) or not value or \
+                (key in ("id", "name_or_id") and name.endswith("_create")):
+            continue   # a *_create's id is the new object's
+        found = model.Package.get(value)
+        if found is None and (key == "resource_id" or name.startswith("resource")):
+            resource = model.Resource.get(value)
+            found = resource.package if resource is not None else None
+        if found is None:
+            nothing.append(key)
+        elif readable(context, found):
+            return "visible", []
+        else:
+            hidden.append(key)
+    pkg = context.get("package")
+    if pkg is None and context.get("resource") is not None:
+        pkg = context["resource"].package
+    if pkg is not None and not hidden:
+        return ("visible", []) if readable(context, pkg) else ("hidden", ["id"])
+    if hidden:
+        return "hidden", hidden
+    return ("nothing", nothing) if nothing else ("other", [])
+
+
+def hidden_as_missing(name: str, original: Callable) -> Callable:
+    """Chains auth function `name` so that a dataset the user may not read is, for it, a
+    dataset that does not exist: refused, it answers NotFound (as the actions answer for a
+    missing dataset, which they mostly look up before they check rights); allowed, it is
+    asked again with identifiers that name nothing. A refusal about no dataset at all is a
+    NotFound too, so that the auth functions that refuse before any lookup do not tell a
+    closed entry (404) from a missing one (403). Only about datasets the user can see does
+    a refusal stay a 403."""
+    import uuid
+
+    def auth(next_auth, context, data_dict):
+        try:
+            result = next_auth(context, data_dict)
+        except (AssertionError, AttributeError, KeyError, TypeError):
+            result = None   # CKAN's auth functions assume things about their input
+        kind, keys = about(name, context, data_dict)
+        if kind == "hidden" and result is not None and result.get("success"):
+            missing = {**data_dict, **{key: str(uuid.uuid4()) for key in keys}}
+            as_if_missing = {k: v for k, v in context.items()
+                             if k not in ("package", "resource")}
+            return auth(next_auth, as_if_missing, missing)
+        if kind in ("hidden", "nothing") and not (result or {}).get("success"):
+            raise tk.ObjectNotFound()
+        if result is None:
+            return {"success": False, "msg": tk._("Not authorized")}
+        return result
+
+    auth.__name__ = name
+    auth.chained_auth_function = True   # type: ignore[attr-defined]
+    # CKAN allows anonymous calls of its get.py functions unless they say otherwise.
+    auth.auth_allow_anonymous_access = getattr(   # type: ignore[attr-defined]
+        original, "auth_allow_anonymous_access",
+        getattr(original, "__module__", "") == "ckan.logic.auth.get")
+    for attribute in ("auth_sysadmins_check", "auth_audit_exempt"):
+        if hasattr(original, attribute):
+            setattr(auth, attribute, getattr(original, attribute))
+    return auth
+
+
+def _registered_auth_functions(own: p.SingletonPlugin) -> dict[str, Callable]:
+    """CKAN's auth functions and every other plugin's, as CKAN registers them."""
+    import importlib
+
+    found: dict[str, Callable] = {}
+    for module_name in ("get", "create", "update", "delete", "patch", "file"):
+        module = importlib.import_module(f"ckan.logic.auth.{module_name}")
+        for key, fn in vars(module).items():
+            if inspect.isfunction(fn) and fn.__module__ == module.__name__ \
+                    and not key.startswith("_"):
+                found[key] = fn
+    for plugin in p.PluginImplementations(p.IAuthFunctions):
+        if plugin is own:
+            continue
+        for key, fn in plugin.get_auth_functions().items():
+            if not getattr(fn, "chained_auth_function", False):
+                found[key] = fn
+    return found
+
+
+# Auth functions that refuse anonymous visitors outright (CKAN's attribute, as registered).
+_LOGIN_REQUIRED: set[str] = set()
+
+
+def requires_login(name: str) -> bool:
+    """Does CKAN refuse anonymous callers of action `name` before its auth function runs?"""
+    return name in _LOGIN_REQUIRED
+
+
+def get_auth_functions(own: p.SingletonPlugin | None = None) -> dict[str, Any]:
+    specific = _specific_auth_functions()
+    registered = _registered_auth_functions(own)
+    generic = {name: hidden_as_missing(name, fn) for name, fn in registered.items()
+               if name not in specific}
+    _LOGIN_REQUIRED.clear()
+    _LOGIN_REQUIRED.update(name for name, fn in generic.items()
+                           if not fn.auth_allow_anonymous_access)
+    return {**generic, **specific}
+
+
+@tk.chained_auth_function
+def harvest_log_list(next_auth, context, data_dict):
+    """ckanext-harvest 1.6.3 registers its harvest_log_list *action* as the auth function of
+    the same name, which calls itself until Python gives up. The harvest log is the server's:
+    for sysadmins (who pass before any auth function)."""
+    return {"success": False, "msg": tk._("Only sysadmins may read the harvest log")}
+
+
+def _specific_auth_functions() -> dict[str, Any]:
+    return {"harvest_log_list": harvest_log_list, "package_show": package_show,
+            "harvest_object_show": harvest_object_show,
             "harvest_object_list": harvest_object_list,
             "datastore_search": datastore_search, "datastore_info": datastore_info}

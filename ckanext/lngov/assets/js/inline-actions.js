@@ -1,0 +1,28 @@
+/* What CKAN's resource upload field did in inline onclick handlers, which the portal's
+   Content-Security-Policy does not run: a button checks a radio or checkbox
+   (data-lngov-check), clears a field (data-lngov-clear), then clicks or focuses another
+   element (data-lngov-click, data-lngov-focus); all given by element id. */
+this.ckan.module('lngov-inline-actions', function ($) {
+  return {
+    initialize: function () {
+      this.el.on('click', '[data-lngov-check], [data-lngov-clear], [data-lngov-click], [data-lngov-focus]', function () {
+        var data = $(this).data();
+        var byId = function (id) { return id ? document.getElementById(id) : null; };
+        var check = byId(data.lngovCheck);
+        if (check) { check.checked = true; }
+        var clear = byId(data.lngovClear);
+        if (clear) {
+          if (clear.type === 'file') {
+            $(clear).replaceWith($(clear).val('').clone(true));
+          } else {
+            $(clear).val('');
+          }
+        }
+        var click = byId(data.lngovClick);
+        if (click) { click.click(); }
+        var focus = byId(data.lngovFocus);
+        if (focus) { focus.focus(); }
+      });
+    }
+  };
+});

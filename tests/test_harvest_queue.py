@@ -1,0 +1,134 @@
+"""Harvest jobs started as the web UI starts them (harvest_job_create with run) go through
+ckanext-harvest's queues and finish, with the outcomes the one-shot runner gives; the
+consumers survive idle queues and are restarted when they die; a stalled job is closed and
+says so. Real processes (`ckan lngov harvest-consumers`), real Redis, real HTTP."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+import requests
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.lngov.harvest import queues
+from harvesters.tests.conftest import LiveServer
+from tests.harvesting import (anonymous_search, assert_public_surfaces, eligible_codes,
+                              harvest, make_source)
+
+CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
+
+
+def _ckan(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([CKAN, "-c", tk.config["__file__"], *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            **kwargs)
+
+
+@pytest.fixture(scope="module")
+def platform():
+    server = LiveServer(entries=40, seed=23).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def source(sysadmin_module, platform):
+    return make_source(platform, name="queue-exchange")
+
+
+@pytest.fixture(scope="module")
+def supervisor(source):
+    # Started after the source, so that it inherits the source's token (environment).
+    process = _ckan("lngov", "harvest-consumers", "--interval", "2")
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def _wait_finished(url: str, token: str, job_id: str, limit: float = 180) -> dict:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        job = requests.get(url + "/api/3/action/harvest_job_show", params={"id": job_id},
+                           headers={"Authorization": token}, timeout=30).json()["result"]
+        if job["status"] == "Finished":
+            return job
+        time.sleep(1)
+    raise AssertionError(f"job {job_id} still {job['status']} after {limit} s: {job}")
+
+
+def test_a_job_started_from_the_web_ui_finishes_with_the_one_shot_outcomes(
+        sysadmin_module, live_server, platform, source, supervisor):
+    token = sysadmin_module["token"]
+    response = requests.post(live_server + "/api/3/action/harvest_job_create",
+                             json={"source_id": source.id, "run": True},
+                             headers={"Authorization": token}, timeout=30)
+    assert response.status_code == 200, response.text
+    job = _wait_finished(live_server, token, response.json()["result"]["id"])
+
+    eligible = eligible_codes(platform)
+    not_open = len(platform.catalog.entries) - len(eligible)
+    assert job["outcomes"]["added"] == len(eligible)
+    assert job["outcomes"]["not_open"] == not_open
+    assert job["outcomes"]["error"] == 0 and job["outcomes"]["refused"] == 0
+    assert set(anonymous_search(live_server)) == eligible
+    assert_public_surfaces(live_server, platform, source)
+    # The one-shot runner, after it, finds the portal as it would have left it: nothing to do.
+    _, counts, objects = harvest(source)
+    assert not objects and counts["added"] == counts["updated"] == counts["error"] == 0
+
+
+def test_a_consumer_that_dies_is_started_again(supervisor):
+    parent = psutil.Process(supervisor.pid)
+    before = {c.pid for c in parent.children()}
+    assert len(before) == 2
+    victim = next(iter(before))
+    psutil.Process(victim).kill()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        now = {c.pid for c in parent.children() if c.status() != psutil.STATUS_ZOMBIE}
+        if len(now) == 2 and victim not in now:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"the consumer {victim} was not replaced: {now}")
+
+
+def test_the_consumers_survive_a_minute_of_idle_queues_where_ckanext_harvest_s_die():
+    ours = [_ckan("lngov", "harvest-consumer", kind) for kind in queues.KINDS]
+    stock = _ckan("harvester", "gather-consumer")
+    try:
+        time.sleep(65)
+        assert [p.poll() for p in ours] == [None, None], [p.stdout.read() for p in ours]
+        # The failure the portal's consumers avoid (ckan/ckanext-harvest#581): without it,
+        # this test would not tell a fixed consumer from a broken one.
+        assert stock.poll() is not None
+        assert "TimeoutError" in stock.stdout.read()
+    finally:
+        for process in [*ours, stock]:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=30)
+
+
+def test_a_job_without_progress_is_closed_as_stalled_and_says_so(sysadmin_module, source):
+    from ckanext.harvest.model import HarvestJob
+
+    job = HarvestJob(source_id=source.id, status="Running")
+    job.save()
+    job.created = dt.datetime.utcnow() - dt.timedelta(
+        minutes=int(tk.config.get("ckan.harvest.timeout")) + 5)
+    job.save()
+    job_id = job.id
+    queues.housekeeping()
+    shown = tk.get_action("harvest_job_show")({"ignore_auth": True}, {"id": job_id})
+    assert shown["status"] == "Finished"
+    report = tk.get_action("harvest_job_report")({"ignore_auth": True}, {"id": job_id})
+    assert any("timeout" in e["message"] for e in report["gather_errors"]), report
+    model.Session.remove()
