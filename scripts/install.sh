@@ -39,6 +39,11 @@ if command -v python3.11 >/dev/null 2>&1 && ! python3.11 -c \
     'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
   missing+=(python3.11-dev)
 fi
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used),
+# with CJK fonts so that Chinese pages render as people see them.
+if [ "$DEV" = 1 ]; then
+  for pkg in chromium fonts-noto-cjk; do have_pkg "$pkg" || missing+=("$pkg"); done
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

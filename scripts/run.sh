@@ -73,7 +73,7 @@ else
   # uWSGI, CKAN's documented production server (not `ckan run`, whose development server
   # mangles a query string sent as raw UTF-8, as curl '...?q=人口' does).
   CKAN_INI="$INI" start_bg ckan "$VENV/bin/uwsgi" --ini "$ROOT/config/uwsgi.ini" \
-    --http "127.0.0.1:$CKAN_PORT"
+    --http-socket "127.0.0.1:$CKAN_PORT"
 fi
 start_bg worker "${CKAN[@]}" jobs worker
 # The sample data sharing and exchange platform the portal harvests (harvesters/).

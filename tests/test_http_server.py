@@ -37,7 +37,7 @@ def server(sysadmin_module):
     uwsgi = os.path.join(os.path.dirname(sys.executable), "uwsgi")
     process = subprocess.Popen(
         [uwsgi, "--ini", os.path.join(ROOT, "config", "uwsgi.ini"),
-         "--http", f"127.0.0.1:{port}", "--processes", "1", "--threads", "2"],
+         "--http-socket", f"127.0.0.1:{port}", "--processes", "1", "--threads", "2"],
         env={**os.environ, "CKAN_INI": tk.config["__file__"]},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -69,7 +69,7 @@ def _raw_get(url: str, path: str) -> bytes:
     return data
 
 
-@pytest.mark.parametrize("characters", [1000, 3000])
+@pytest.mark.parametrize("characters", [1000, 3000, 6500])
 def test_an_overlong_search_gets_a_414_in_chinese(server, characters):
     # 3,000 URL-encoded Chinese characters: the 27 KB address that was dropped.
     answer = _raw_get(server, "/dataset/?q=" + quote("人口" * (characters // 2)))
@@ -124,8 +124,24 @@ def test_the_session_cookie_is_httponly_and_samesite(server):
     session = requests.Session()
     response = _login(server, session, user["name"], "correct-horse-battery")
     assert response.status_code == 302
-    cookies = response.headers.get("Set-Cookie", "")
-    assert "HttpOnly" in cookies and "SameSite=Lax" in cookies
+    cookies = response.raw.headers.getlist("Set-Cookie")
+    assert cookies
+    for cookie in cookies:
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
+
+
+def test_the_production_settings_send_cookies_over_https_only():
+    from ckan.cli import CKANConfigLoader
+
+    production = CKANConfigLoader(os.path.join(ROOT, "config", "production.ini")).get_config()
+    for option in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE",
+                   "ckanext.lngov.security.hsts"):
+        assert tk.asbool(production[option]), option
+    assert production["ckan.site_url"].startswith("https://")
+    for option in ("SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY"):
+        assert tk.asbool(production[option]), option
+    assert production["REMEMBER_COOKIE_SAMESITE"] == production["SESSION_COOKIE_SAMESITE"] \
+        == "Lax"
 
 
 def test_repeated_failed_logins_are_stopped_even_with_the_right_password(server):

@@ -63,7 +63,10 @@ def _has_nul(value: Any) -> bool:
 def refuse_bad_input() -> Any:
     """before_request: input no view or action can take."""
     limit = tk.config.get("ckanext.lngov.max_url_length")
-    if len(request.full_path.encode("utf-8")) > limit:
+    # uWSGI passes the whole address as REQUEST_URI, but drops QUERY_STRING past 32 KB.
+    length = max(len(request.full_path.encode("utf-8")),
+                 len(str(request.environ.get("REQUEST_URI") or "").encode("utf-8")))
+    if length > limit:
         return error(414, tk._("The address is too long (more than {limit} bytes). Shorten "
                                "the search or send it as POST to the API.").format(limit=limit))
     if "\x00" in request.path or _has_nul(request.args.to_dict(flat=False)) or \

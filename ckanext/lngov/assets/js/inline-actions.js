@@ -26,3 +26,13 @@ this.ckan.module('lngov-inline-actions', function ($) {
     }
   };
 });
+
+/* ckanext-scheming's multiple_text field: its "Add" link called MultipleText.multiple_add in
+   a javascript: URL, and its "Remove" link pointed at one; both are data attributes now. */
+jQuery(document).on('click', '[data-lngov-multiple-add]', function (event) {
+  event.preventDefault();
+  if (window.MultipleText) { window.MultipleText.multiple_add($(this).data('lngovMultipleAdd')); }
+});
+jQuery(document).on('click', 'a[data-lngov-prevent]', function (event) {
+  event.preventDefault();
+});
