@@ -7,13 +7,25 @@ import json
 import os
 from urllib.parse import quote
 
+import pytest
 import requests
 from ckanext.harvest.tests.factories import HarvestSourceObj
 
 from ckanext.lngov.harvest import credentials, mapping, run
 from ckanext.lngov.harvest.exchange import ineligibility
-from harvesters.tests.conftest import TOKEN
+from harvesters.tests.conftest import TOKEN, LiveServer
 from tests import catalog
+
+
+def platform_fixture(entries: int, seed: int):
+    """A test module's own exchange platform of `entries` entries (a live server), as the
+    module's `platform` fixture: `platform = platform_fixture(80, 11)`."""
+    @pytest.fixture(scope="module")
+    def platform():
+        server = LiveServer(entries=entries, seed=seed).start()
+        yield server
+        server.stop()
+    return platform
 
 
 def make_source(platform, name: str = "exchange", **config):

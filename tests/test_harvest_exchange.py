@@ -14,20 +14,15 @@ from ckan.tests.helpers import call_action
 
 from ckanext.lngov.harvest import mapping
 from ckanext.lngov.harvest.exchange import ineligibility
-from harvesters.tests.conftest import LiveServer
 from tests import catalog
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download, errors_of,
-                              harvest, make_source, sha256, source_entries)
+                              harvest, make_source, platform_fixture, sha256, source_entries)
 
 ANONYMOUS = {"user": "", "ignore_auth": False}
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
 
-@pytest.fixture(scope="module")
-def platform():
-    server = LiveServer(entries=120, seed=7).start()
-    yield server
-    server.stop()
+platform = platform_fixture(120, 7)
 
 
 @pytest.fixture(scope="module")

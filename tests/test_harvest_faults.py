@@ -16,18 +16,14 @@ from ckan import model
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.lngov.harvest import mapping
-from harvesters.tests.conftest import LiveServer
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download,
-                              eligible_codes, errors_of, harvest, make_source, sha256)
+                              eligible_codes, errors_of, harvest, make_source,
+                              platform_fixture, sha256)
 
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
 
-@pytest.fixture(scope="module")
-def platform():
-    server = LiveServer(entries=60, seed=5).start()
-    yield server
-    server.stop()
+platform = platform_fixture(60, 5)
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.lngov.harvest import queues
-from harvesters.tests.conftest import LiveServer
 from tests.harvesting import (anonymous_search, assert_public_surfaces, eligible_codes,
-                              harvest, make_source)
+                              harvest, make_source, platform_fixture)
 
 CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
@@ -31,11 +30,7 @@ def _ckan(*args: str, **kwargs) -> subprocess.Popen:
                             **kwargs)
 
 
-@pytest.fixture(scope="module")
-def platform():
-    server = LiveServer(entries=40, seed=23).start()
-    yield server
-    server.stop()
+platform = platform_fixture(40, 23)
 
 
 @pytest.fixture(scope="module")

@@ -12,16 +12,11 @@ from ckan import model
 from ckan.tests.helpers import call_action
 
 from ckanext.lngov.harvest import files, mapping
-from harvesters.tests.conftest import LiveServer
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download, harvest,
-                              make_source)
+                              make_source, platform_fixture)
 
 
-@pytest.fixture(scope="module")
-def platform():
-    server = LiveServer(entries=80, seed=11).start()
-    yield server
-    server.stop()
+platform = platform_fixture(80, 11)
 
 
 @pytest.fixture(scope="module")

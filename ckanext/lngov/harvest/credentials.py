@@ -37,7 +37,10 @@ def env_var(source_name: str) -> str:
 
 def token(source_name: str) -> str | None:
     """The credential of the source named `source_name`, or None when none is configured."""
-    return os.environ.get(env_var(source_name)) or tk.config.get(option(source_name)) or None
+    # With a default, CKAN does not look the key up among the declared ones, which cannot
+    # match a dynamic key (config_declaration.yaml declares the pattern).
+    return os.environ.get(env_var(source_name)) or \
+        tk.config.get(option(source_name), None) or None
 
 
 def secret_keys(config: Any) -> list[str]:
