@@ -3,7 +3,8 @@ from setuptools import find_packages, setup
 setup(
     name="ckanext-lngov",
     version="0.1.0",
-    description="Liaoning Province public open-data portal (辽宁省公共数据开放平台), a CKAN extension",
+    description="Liaoning Province public open-data portal (辽宁省公共数据开放平台), "
+                "a CKAN extension",
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="AGPL-3.0-or-later",
@@ -18,6 +19,8 @@ setup(
         "ckanext-scheming==3.1.0",
         "ckanext-dcat==2.4.4",
         "ckanext-harvest==1.6.3",
+        "flask-talisman==1.1.0",
+        "Flask-Limiter==4.1.1",
     ],
     entry_points={
         "ckan.plugins": [

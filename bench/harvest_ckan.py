@@ -14,7 +14,6 @@ ini, command, *args = sys.argv[1:]
 app = make_app(load_config(ini))
 with app._wsgi_app.test_request_context():
     import ckan.plugins.toolkit as tk
-    from ckanext.harvest.model import HarvestSource
 
     from ckanext.lngov.harvest import run
 

@@ -58,7 +58,8 @@ def _call(action, user, data):
         return None
 
 
-settings.register_profile("catalog", max_examples=120, deadline=None, derandomize=True, database=None,
+settings.register_profile("catalog", max_examples=120, deadline=None, derandomize=True,
+                          database=None,
                           suppress_health_check=list(HealthCheck))
 
 

@@ -294,7 +294,8 @@ def test_uploads_get_size_and_sha256(demo):
     body = "姓名,出生日期\n张三,2000-01-01\n".encode("utf-8")
     resource = call_action("resource_create", {"user": admin["name"]}, package_id=entry["id"],
                            name="数据", format="CSV", url="data.csv",
-                           upload=FileStorage(io.BytesIO(body), "data.csv", content_type="text/csv"))
+                           upload=FileStorage(io.BytesIO(body), "data.csv",
+                                              content_type="text/csv"))
     assert resource["size"] == len(body)
     assert resource["hash"] == hashlib.sha256(body).hexdigest()
     assert resource["hash_algorithm"] == SHA256
@@ -306,7 +307,8 @@ def test_tabular_data_offers_the_datastore_api(demo, app):
     body = "姓名,出生日期\n张三,2000-01-01\n".encode("utf-8")
     resource = call_action("resource_create", {"user": admin["name"]}, package_id=entry["id"],
                            name="数据", format="CSV", url="data.csv",
-                           upload=FileStorage(io.BytesIO(body), "data.csv", content_type="text/csv"))
+                           upload=FileStorage(io.BytesIO(body), "data.csv",
+                                              content_type="text/csv"))
     ref = _uri(entry["id"])
     before = rdf.get_graph(app, f"/dataset/{entry['name']}.ttl", "ttl")
     assert not set(before.objects(None, DCAT.accessService))

@@ -17,7 +17,8 @@ from ckanext.lngov.dcat import dump
 from tests import catalog, rdf
 
 DEPARTMENT_ONLY_VALUES = ("DEPTONLY-SCOPE-户籍", "DEPTONLY-CONDITIONS-核验",
-                          "DEPTONLY-BASIS-保密法", "有条件共享", "不予共享", "信息查询", "作为行政依据")
+                          "DEPTONLY-BASIS-保密法", "有条件共享", "不予共享", "信息查询",
+                          "作为行政依据")
 
 
 @pytest.fixture(scope="module")

@@ -88,7 +88,7 @@ def test_missing_dump_is_scheduled_not_an_error(entries, no_jobs, app):
     for fmt in rdf.FORMATS:
         if dump.path(fmt).exists():
             dump.path(fmt).unlink()
-    response = app.get("/catalog/dump.jsonld", status=503)
+    app.get("/catalog/dump.jsonld", status=503)
     assert len(_queued()) == 1
     rdf.run_jobs()
     assert app.get("/catalog/dump.jsonld").status_code == 200

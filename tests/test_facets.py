@@ -56,7 +56,8 @@ def test_facet_filter(entries):
 
 
 @pytest.mark.parametrize("path, labels", [
-    ("/dataset/", ["基础信息资源", "主题信息资源", "交通主题库", "每年", "有条件开放", "信息资源分类"]),
+    ("/dataset/", ["基础信息资源", "主题信息资源", "交通主题库", "每年", "有条件开放",
+                   "信息资源分类"]),
     ("/en/dataset/", ["Base information resource", "Transport", "Yearly",
                       "Conditionally open", "Classification"]),
 ])

@@ -61,11 +61,15 @@ def _wait_finished(url: str, token: str, job_id: str, limit: float = 180) -> dic
 def test_a_job_started_from_the_web_ui_finishes_with_the_one_shot_outcomes(
         sysadmin_module, live_server, platform, source, supervisor):
     token = sysadmin_module["token"]
-    response = requests.post(live_server + "/api/3/action/harvest_job_create",
-                             json={"source_id": source.id, "run": True},
-                             headers={"Authorization": token}, timeout=30)
-    assert response.status_code == 200, response.text
-    job = _wait_finished(live_server, token, response.json()["result"]["id"])
+    # The source page's "Reharvest" (重新采集) button: harvest_job_create with run.
+    response = requests.get(f"{live_server}/harvest/refresh/{source.id}",
+                            headers={"Authorization": token}, allow_redirects=False, timeout=30)
+    assert response.status_code == 302, response.text
+    jobs = requests.get(live_server + "/api/3/action/harvest_job_list",
+                        params={"source_id": source.id}, headers={"Authorization": token},
+                        timeout=30).json()["result"]
+    assert len(jobs) == 1
+    job = _wait_finished(live_server, token, jobs[0]["id"])
 
     eligible = eligible_codes(platform)
     not_open = len(platform.catalog.entries) - len(eligible)

@@ -11,7 +11,7 @@ import requests
 from ckan import model
 from ckan.tests.helpers import call_action
 
-from ckanext.lngov.harvest import files, mapping
+from ckanext.lngov.harvest import files
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download, harvest,
                               make_source, platform_fixture)
 

@@ -27,7 +27,8 @@ def test_status_show_lists_the_portal_plugins(app):
     assert res.status_code == 200
     result = res.json["result"]
     assert result["ckan_version"] == "2.12.0"
-    for plugin in ("lngov", "scheming_datasets", "scheming_organizations", "dcat", "harvest", "datastore", "activity"):
+    for plugin in ("lngov", "scheming_datasets", "scheming_organizations", "dcat", "harvest",
+                   "datastore", "activity"):
         assert plugin in result["extensions"]
 
 
@@ -71,3 +72,21 @@ def test_search_over_real_http(live_server, clean_db, clean_index):
     page = requests.get(live_server + "/dataset/", params={"q": "人口"}, timeout=30)
     assert page.status_code == 200
     assert "辽宁省人口基础信息库" in page.text
+
+
+def test_the_committed_chinese_catalog_is_compiled_from_the_po():
+    """The .mo ships in git (a plain `pip install` is Chinese too); it must say what the .po
+    says, or the site would show old or missing translations."""
+    import os
+
+    from babel.messages import mofile, pofile
+
+    import ckanext.lngov
+
+    folder = os.path.join(os.path.dirname(ckanext.lngov.__file__), "i18n", "zh_Hans_CN",
+                          "LC_MESSAGES")
+    with open(os.path.join(folder, "ckanext-lngov.po"), "rb") as f:
+        po = {m.id: m.string for m in pofile.read_po(f) if m.id and m.string}
+    with open(os.path.join(folder, "ckanext-lngov.mo"), "rb") as f:
+        mo = {m.id: m.string for m in mofile.read_mo(f) if m.id and m.string}
+    assert mo == po

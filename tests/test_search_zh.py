@@ -9,10 +9,12 @@ from tests import catalog as entries
 
 # name: (title, notes)
 DATASETS = {
-    "population": ("辽宁省人口基础信息库", "全省户籍人口、常住人口和流动人口的基础信息，按季度更新。"),
+    "population": ("辽宁省人口基础信息库",
+                   "全省户籍人口、常住人口和流动人口的基础信息，按季度更新。"),
     "gdp": ("辽宁省地区生产总值（GDP）季度统计数据", "全省及各市地区生产总值、三次产业增加值。"),
     "dalian-bus": ("大连市公交线路及站点信息", "大连市公交线路、站点位置和首末班时间。"),
-    "shenyang-hospitals": ("沈阳市医疗机构名录", "沈阳市各级各类医疗机构的名称、地址、等级和联系电话。"),
+    "shenyang-hospitals": ("沈阳市医疗机构名录",
+                           "沈阳市各级各类医疗机构的名称、地址、等级和联系电话。"),
     "enterprise": ("企业登记注册信息", "全省市场主体登记注册信息，涉及人口密集区域的经营场所。"),
     "air": ("空气质量监测数据", "全省城市空气质量自动监测站小时数据，含PM2.5和臭氧浓度。"),
     "yearbook": ("Statistical yearbook datasets of Liaoning", "Economic statistics by city."),

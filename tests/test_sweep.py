@@ -289,7 +289,8 @@ def test_every_action_answers_for_hidden_entries_as_for_missing_ones(world, clie
                         baseline = _call(client, "GET", path, query_string=_action_params(missing),
                                          headers=headers)
                     else:
-                        got = _call(client, "POST", path, json=_action_params(hidden), headers=headers)
+                        got = _call(client, "POST", path, json=_action_params(hidden),
+                                    headers=headers)
                         baseline = _call(client, "POST", path, json=_action_params(missing),
                                          headers=headers)
                     requests_made += 2

@@ -54,7 +54,8 @@ def test_closed_entry_is_invisible_to_the_public_and_other_departments(world, wh
     with pytest.raises(logic.NotFound):
         call_action("package_show", _context(user), id="closed-entry")
     result = call_action("package_search", _context(user), q="户籍",
-                         include_private=True, **{"facet.field": '["organization", "open_attribute"]'})
+                         include_private=True,
+                         **{"facet.field": '["organization", "open_attribute"]'})
     assert [d["name"] for d in result["results"]] == ["public-entry"]
     assert result["facets"]["organization"] == {"ln-gat": 1}
     assert "closed" not in result["facets"].get("open_attribute", {})

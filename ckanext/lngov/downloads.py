@@ -1,28 +1,20 @@
 """Files of conditionally open entries (有条件开放) are not served to the public.
 
 Their metadata is public; their files are for those the department grants use on
-application (the dataset page says how), its own members and sysadmins. The check runs
-before CKAN's download views, so every way to a file (dataset and resource download URLs,
-any filename) goes through it.
+application (the dataset page says how), its own members and sysadmins: the auth function
+lngov_data_access (logic/auth.py), which the DataStore's auth functions also ask. The check
+runs before CKAN's download views, so every way to a file (dataset and resource download
+URLs, any filename) goes through it.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
 
-import ckan.authz as authz
+import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.common import current_user
 
 blueprint = Blueprint("lngov_downloads", __name__)
-
-
-def may_download(pkg: model.Package, user_name: str | None) -> bool:
-    if pkg.extras.get("open_attribute") != "conditional":
-        return True
-    if not user_name:
-        return False
-    return authz.is_sysadmin(user_name) or bool(pkg.owner_org) and \
-        authz.has_user_permission_for_group_or_org(pkg.owner_org, user_name, "read")
 
 
 @blueprint.before_app_request
@@ -34,9 +26,8 @@ def guard() -> None:
     pkg = resource.package if resource is not None else None
     if pkg is None:
         return  # CKAN's own view answers 404
-    user = None if current_user.is_anonymous else current_user.name
-    if not may_download(pkg, user):
-        from ckan.plugins.toolkit import _
-        abort(403, _("This entry is conditionally open (有条件开放): its files are provided "
-                     "by the department on application. See the entry's page for how to "
-                     "apply."))
+    user = "" if current_user.is_anonymous else current_user.name
+    try:
+        tk.check_access("lngov_data_access", {"user": user}, {"id": pkg.id})
+    except tk.NotAuthorized as error:
+        abort(403, str(error))

@@ -7,18 +7,19 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (checksum, cli, downloads, guard, lang, search, security,
-                           visibility)
-from ckanext.lngov.catalog import codes, uniqueness, validators
+from ckanext.lngov import (checksum, cli, contracts, downloads, guard, helpers, lang,
+                           search, security, visibility)
+from ckanext.lngov.catalog import uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
-from ckanext.lngov.dcat import dump, public as dcat_public, views as dcat_views
+from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.logic import action, auth
 
 
 @tk.blanket.config_declarations
 class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IValidators)
     p.implements(p.ITemplateHelpers)
@@ -37,6 +38,11 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_resource("assets", "lngov")
+
+    # IConfigurable: what the portal relies on elsewhere in the configuration
+
+    def configure(self, config: Any) -> None:
+        contracts.check(config)
 
     # IPackageController
 
@@ -134,9 +140,4 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # ITemplateHelpers
 
     def get_helpers(self) -> dict[str, Any]:
-        return {"lngov_choices": lngov_choices, "lngov_is_public": dcat_public.is_public}
-
-
-def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
-    """Scheming choices of a field from the code list it names (lngov_codes: LIST)."""
-    return codes.choices(field["lngov_codes"])
+        return helpers.get_helpers()

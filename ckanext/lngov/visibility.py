@@ -12,7 +12,6 @@ import functools
 import json
 from typing import Any
 
-import ckan.authz as authz
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 
@@ -26,13 +25,9 @@ def department_only_fields() -> tuple[str, ...]:
 def sees_department_fields(context: dict[str, Any], owner_org: str | None) -> bool:
     if context.get("ignore_auth") and not context.get("user"):
         return True  # CKAN's own internal reads (indexing, jobs)
-    user = context.get("user")
-    if not user:
-        return False
-    if authz.is_sysadmin(user):
-        return True
-    return bool(owner_org) and authz.has_user_permission_for_group_or_org(
-        owner_org, user, "read")
+    from ckanext.lngov.logic.auth import in_department
+
+    return in_department(context.get("user"), owner_org)
 
 
 def strip(pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,6 @@ PROFILE = "lngov_dcat_ap_3"
 # Bump when the mapping changes: every cached dataset is then rebuilt on its next read.
 PROFILE_VERSION = "2"
 CACHE_PREFIX = "lngov:dcat:v" + PROFILE_VERSION + ":"
-CACHE_SECONDS = 30 * 24 * 3600
 PAGE_SIZE = 100
 
 
@@ -163,7 +162,7 @@ class DatasetFragments:
         if fresh:
             pipe = self.redis.pipeline(transaction=False)
             for name, value in fresh.items():
-                pipe.set(name, value, ex=CACHE_SECONDS)
+                pipe.set(name, value, ex=tk.config.get("ckanext.lngov.dcat.cache_seconds"))
             pipe.execute()
         return out
 

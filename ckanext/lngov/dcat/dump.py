@@ -22,8 +22,6 @@ from ckanext.lngov.dcat import catalog, writers
 
 log = logging.getLogger(__name__)
 PENDING = "lngov:dcat:dump:pending"
-PENDING_SECONDS = 6 * 3600  # a lost job (worker killed) does not block the next forever
-JOB_TIMEOUT = 3600
 
 
 def directory() -> Path:
@@ -85,11 +83,13 @@ def run_job() -> dict[str, int]:
 def schedule() -> bool:
     """Queues a regeneration unless one is already waiting; True if one was queued."""
     redis = connect_to_redis()
-    if not redis.set(PENDING, "1", nx=True, ex=PENDING_SECONDS):
+    # A lost job (worker killed) does not block the next one for longer than this.
+    pending = tk.config.get("ckanext.lngov.dcat.dump_pending_seconds")
+    if not redis.set(PENDING, "1", nx=True, ex=pending):
         return False
     try:
         tk.enqueue_job(run_job, title="lngov: catalog dump (DCAT)",
-                       rq_kwargs={"timeout": JOB_TIMEOUT})
+                       rq_kwargs={"timeout": tk.config.get("ckanext.lngov.dcat.dump_timeout")})
     except Exception:  # Redis gone: the next write tries again
         redis.delete(PENDING)
         log.exception("could not queue the catalog dump")

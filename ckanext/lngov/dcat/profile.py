@@ -19,6 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS as DCT, FOAF, RDF, RDFS, SKOS, XSD
 
 from ckan.model.license import LicenseRegister
+import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles import DCAT, VCARD
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.profiles.schemaorg import SchemaOrgProfile
@@ -30,15 +31,12 @@ from ckanext.lngov.dcat import public, vocab
 
 CSVW = Namespace("http://www.w3.org/ns/csvw#")
 
-# The catalog record's own texts, in both languages (ckan.site_title holds only one).
-CATALOG_TEXT = {
-    "title": {"zh": "辽宁省公共数据开放平台", "en": "Liaoning Province Open Data Portal"},
-    "description": {
-        "zh": "辽宁省公共信息资源开放目录：省政府各部门依法开放的政务信息资源及其数据。",
-        "en": "The open catalog of Liaoning Province: the government information resources "
-              "that provincial departments open to the public, with their data."},
-    "publisher": {"zh": "辽宁省信息中心", "en": "Liaoning Provincial Information Center"},
-}
+
+
+def catalog_text(key: str) -> dict[str, str]:
+    """The catalog record's own texts (title, description, publisher) in both languages:
+    ckanext.lngov.catalog.<key>.zh / .en (ckan.site_title holds only one)."""
+    return {lang: tk.config.get(f"ckanext.lngov.catalog.{key}.{lang}") for lang in ("zh", "en")}
 
 # 信息项 data types (national template) -> XSD datatypes of CSVW.
 CSVW_DATATYPES = {"C": "string", "N": "decimal", "Y": "decimal", "D": "date",
@@ -106,7 +104,8 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
         langs = set(_lang_literals(entry, "title")) | set(_lang_literals(entry, "notes"))
         themes = [vocab.concept_uri("classification", entry["classification"])] \
             if entry.get("classification") else []
-        themes += [vocab.concept_uri("base_theme_db", db) for db in entry.get("base_theme_db") or []]
+        themes += [vocab.concept_uri("base_theme_db", db)
+                   for db in entry.get("base_theme_db") or []]
         if entry.get("domain"):
             themes.append(vocab.concept_uri("domain", entry["domain"]))
             eu_theme = vocab.eu_code("domain", entry["domain"])
@@ -169,7 +168,8 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
         else:
             # Conditionally open: no public download; apply on the dataset page.
             out["access_url"] = dataset_page(entry)
-            out["rights"] = {"zh": entry.get("open_conditions") or "有条件开放，请在数据集页面申请。"}
+            out["rights"] = {"zh": entry.get("open_conditions")
+                             or "有条件开放，请在数据集页面申请。"}
         return {k: v for k, v in out.items() if v not in (None, "", {}, [])}
 
     def _datastore_service(self, entry, resource, dataset_ref) -> dict[str, Any]:
@@ -257,7 +257,7 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
         for predicate in (DCT.title, DCT.description, DCT.language):
             g.remove((catalog_ref, predicate, None))
         for key, predicate in (("title", DCT.title), ("description", DCT.description)):
-            for lang, text in CATALOG_TEXT[key].items():
+            for lang, text in catalog_text(key).items():
                 g.add((catalog_ref, predicate, Literal(text, lang=lang)))
         for code in vocab.LANGUAGES.values():
             language = URIRef(vocab.eu_uri("language", code))
@@ -266,7 +266,7 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
         publisher = URIRef(f"{vocab.base()}/#publisher")
         g.add((catalog_ref, DCT.publisher, publisher))
         g.add((publisher, RDF.type, FOAF.Agent))
-        for lang, text in CATALOG_TEXT["publisher"].items():
+        for lang, text in catalog_text("publisher").items():
             g.add((publisher, FOAF.name, Literal(text, lang=lang)))
         for homepage in g.objects(catalog_ref, FOAF.homepage):
             g.add((homepage, RDF.type, FOAF.Document))

@@ -664,7 +664,7 @@ PROJECT_OWNERS = {"交通基础设施": "交通运输局", "城市更新": "住�
 def project(row: Row) -> dict:
     """A construction or investment project for the row (consistent name, sector, scale)."""
     def make():
-        rng, t = row.rng, row.table
+        rng = row.rng
         city, (county, _) = row.city, row.county
         cs, ks, z = city["short"], county_short(county), _zihao(row)
         other = rng.choice([c for c in CITIES if c is not city])
@@ -966,7 +966,7 @@ def _mineral(row: Row) -> str:
 
 @column("矿山（项目）名称")
 def _mine(row: Row) -> str:
-    ks, mineral = county_short(row.county[0]), _mineral(row)
+    mineral = _mineral(row)
     place = row.rng.choice(TOWNS)
     if _right_type(row) == "采矿权":
         return f"{row.company().name.replace('有限公司', '').replace('有限责任公司', '').replace('股份', '')}{place}{mineral}矿"
@@ -2579,7 +2579,6 @@ def _column_letter(index: int) -> str:
 def _write_xlsx_stdlib(header: list[str], rows: list[list[Any]], title: str) -> bytes:
     """A minimal SpreadsheetML package (inline strings, numbers, dates), without openpyxl."""
     epoch = dt.datetime(1899, 12, 30)
-    styles = {"yyyy-mm-dd": 1, "yyyy-mm-dd hh:mm:ss": 2}
     decimal_formats: list[str] = []
 
     def cell(ref: str, value: Any, header_row: bool = False) -> str:

@@ -63,21 +63,44 @@ def harvest_object_list(next_auth, context, data_dict):
     return _source_managers_only(context, data_dict)
 
 
-def _conditional_table(context, data_dict) -> dict[str, Any] | None:
-    """The DataStore table of a conditionally open entry is, like its files, for those the
-    department grants it (downloads.py): refused to the others."""
+def in_department(user_name: str | None, owner_org: str | None) -> bool:
+    """Sysadmins and the members of the department `owner_org`: who sees a department's own
+    fields, and gets the data of its conditionally open entries."""
+    import ckan.authz as authz
+
+    if not user_name:
+        return False
+    return authz.is_sysadmin(user_name) or bool(owner_org) and \
+        authz.has_user_permission_for_group_or_org(owner_org, user_name, "read")
+
+
+@tk.auth_allow_anonymous_access
+def lngov_data_access(context, data_dict):
+    """Who gets an entry's data (its files, its DataStore rows): everyone for an open entry;
+    for a conditionally open one (有条件开放) its department and sysadmins, the others on
+    application to the department (the entry's page says how)."""
     from ckan import model
 
-    from ckanext.lngov.downloads import may_download
+    pkg = model.Package.get(str((data_dict or {}).get("id") or ""))
+    if pkg is not None and pkg.extras.get("open_attribute") == "conditional" and \
+            not in_department(context.get("user") or None, pkg.owner_org):
+        return {"success": False, "msg": tk._(
+            "This entry is conditionally open (有条件开放): its data is provided by the "
+            "department on application. See the entry's page for how to apply.")}
+    return {"success": True}
+
+
+def _conditional_table(context, data_dict) -> dict[str, Any] | None:
+    """The DataStore table of a conditionally open entry is, like its files, for those the
+    department grants it: refused to the others."""
+    from ckan import model
 
     resource = model.Resource.get(str((data_dict or {}).get("resource_id") or
                                       (data_dict or {}).get("id") or ""))
-    pkg = resource.package if resource is not None else None
-    if pkg is not None and not may_download(pkg, context.get("user") or None):
-        return {"success": False, "msg": tk._("This entry is conditionally open (有条件开放): "
-                                              "its data is provided by the department on "
-                                              "application.")}
-    return None
+    if resource is None:
+        return None
+    result = lngov_data_access(context, {"id": resource.package_id})
+    return None if result["success"] else result
 
 
 @tk.chained_auth_function
@@ -233,7 +256,8 @@ def harvest_log_list(next_auth, context, data_dict):
 
 
 def _specific_auth_functions() -> dict[str, Any]:
-    return {"harvest_log_list": harvest_log_list, "package_show": package_show,
+    return {"lngov_data_access": lngov_data_access, "harvest_log_list": harvest_log_list,
+            "package_show": package_show,
             "harvest_object_show": harvest_object_show,
             "harvest_object_list": harvest_object_list,
             "datastore_search": datastore_search, "datastore_info": datastore_info}

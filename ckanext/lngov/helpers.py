@@ -1,0 +1,16 @@
+"""Template helpers of the portal."""
+from __future__ import annotations
+
+from typing import Any
+
+from ckanext.lngov.catalog import codes
+from ckanext.lngov.dcat import public
+
+
+def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """Scheming choices of a field from the code list it names (lngov_codes: LIST)."""
+    return codes.choices(field["lngov_codes"])
+
+
+def get_helpers() -> dict[str, Any]:
+    return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public}
