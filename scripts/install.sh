@@ -4,7 +4,9 @@
 #     tools), with apt-get, as root or through sudo;
 #   * the virtualenv .venv with the pinned Python packages (requirements.txt, and with --dev
 #     dev-requirements.txt) and this extension in editable mode;
-#   * the Solr 9.10 jars, resolved by Maven from scripts/solr/pom.xml into .lngov/solr/lib.
+#   * the Solr 9.10 jars, resolved by Maven from scripts/solr/pom.xml into .lngov/solr/lib;
+#   * the front-end libraries from npm (package.json, package-lock.json) into node_modules,
+#     ECharts copied into the extension's assets (ckanext/lngov/assets/vendor, ignored).
 # Each step records what it installed (a hash of its inputs) and is skipped when unchanged.
 #
 #   scripts/install.sh [--dev]
@@ -30,6 +32,8 @@ for pkg in postgresql-$PG_VERSION postgresql-client-$PG_VERSION redis-server red
            libmagic1 git; do
   have_pkg "$pkg" || missing+=("$pkg")
 done
+# Node.js with npm for the front-end libraries: Debian's packages, or a node already on PATH.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 # Python 3.11 with venv: Debian 12's own python3, or one already on PATH (pyenv and the like).
 if ! command -v python3.11 >/dev/null 2>&1 || ! python3.11 -c 'import venv, ensurepip' 2>/dev/null; then
   missing+=(python3.11 python3.11-venv python3.11-dev)
@@ -69,6 +73,18 @@ if ! stamp_ok "$py_stamp" "$py_hash"; then
 fi
 # The extension's translations (.po in git, .mo compiled here).
 "$VENV/bin/pybabel" -q compile -d "$ROOT/ckanext/lngov/i18n" -D ckanext-lngov
+
+# --- front-end libraries (npm) -------------------------------------------------------------
+npm_stamp="$ROOT/node_modules/.lngov-installed"
+npm_hash="$(hash_of "$ROOT/package.json" "$ROOT/package-lock.json")"
+if ! stamp_ok "$npm_stamp" "$npm_hash"; then
+  say "npm: installing the front-end libraries (package-lock.json)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) >"$LOG_DIR/npm.log" 2>&1 \
+    || die "npm ci failed: $LOG_DIR/npm.log"
+  echo "$npm_hash" >"$npm_stamp"
+fi
+mkdir -p "$ROOT/ckanext/lngov/assets/vendor"
+cp -u "$ROOT/node_modules/echarts/dist/echarts.min.js" "$ROOT/ckanext/lngov/assets/vendor/"
 
 # --- Solr jars -----------------------------------------------------------------------------
 solr_stamp="$SOLR_LIB/.lngov-installed"
