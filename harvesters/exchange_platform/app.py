@@ -19,10 +19,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ckanext.lngov.catalog.validators import RESOURCE_CODE
+
 from .catalog import OPENABLE, Catalog, stamp
 
 OPENAPI_FILE = Path(__file__).resolve().parent.parent / "openapi.yaml"
-CODE_PATTERN = re.compile(r"^[1-3]\d{5}\d*/\d{6}$")
 DIST_PATTERN = re.compile(r"^[0-9a-f]{20}$")
 RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
@@ -203,7 +204,7 @@ def create_app(catalog: Catalog | None = None, tokens=DEFAULT_TOKENS, dcat_page_
 
     async def get_entry(request: Request) -> Response:
         code = request.path_params["resource_code"]
-        if not CODE_PATTERN.match(code):
+        if not RESOURCE_CODE.match(code):  # the catalog's rule; openapi.yaml publishes it
             raise ApiError(400, "invalid_resource_code", "resource_code must match ^[1-3]\\d{5}\\d*/\\d{6}$")
         entry = catalog.entries.get(code)
         if entry is None:

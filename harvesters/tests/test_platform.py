@@ -5,20 +5,19 @@ import collections
 import datetime as dt
 import hashlib
 import json
-import re
 from urllib.parse import quote
 
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from ckanext.lngov.demo.files import load_catalog, load_yaml, CODES_FILE, valid_credit_code
+from ckanext.lngov.catalog.validators import RESOURCE_CODE as CODE, lngov_credit_code
+from ckanext.lngov.demo.files import load_catalog, load_yaml, CODES_FILE
 from harvesters.exchange_platform.catalog import Catalog
 
 from .conftest import OTHER_TOKEN, TOKEN
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-CODE = re.compile(r"^[1-3]\d{5}\d*/\d{6}$")
 CODES = load_yaml(CODES_FILE)
 DB_ITEM = {c["value"]: (c["classification"], c["item"]) for c in CODES["base_theme_db"]}
 
@@ -229,7 +228,7 @@ def test_catalog_rules_hold(details):
         assert all(e["format_category"] in fits[t] for t in e["format_types"]), code
         names = [i["name"] for i in e["data_items"]]
         assert len(names) == len(set(names)), code
-        assert valid_credit_code(e["provider"]["credit_code"])
+        assert lngov_credit_code(e["provider"]["credit_code"]) == e["provider"]["credit_code"]
         assert dt.date.fromisoformat(e["release_date"]) <= dt.date(2026, 11, 25)
         assert all(CODE.match(r) for r in e["related_codes"])
 
