@@ -11,7 +11,7 @@ import requests
 from ckan import model
 from ckan.tests.helpers import call_action
 
-from ckanext.lngov.harvest import files
+from ckanext.lngov import storage
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download, harvest,
                               make_source, platform_fixture)
 
@@ -42,7 +42,9 @@ def _solr_index_version() -> int:
 
 
 def _storage_snapshot() -> dict[str, float]:
-    root = os.path.join(files.path("0" * 36).split("/resources/")[0], "resources")
+    from ckan.lib.uploader import get_storage_path
+
+    root = os.path.join(get_storage_path(), "resources")
     return {os.path.join(d, f): os.stat(os.path.join(d, f)).st_mtime_ns
             for d, _, names in os.walk(root) for f in names}
 
@@ -106,7 +108,7 @@ def test_what_stops_being_eligible_is_withdrawn_everywhere(change, source, platf
     assert counts["withdrawn"] == 1 and set(objects) == {code}
     assert code not in assert_public_surfaces(live_server, platform, source)
     assert download(live_server, pkg, resource).status_code in (403, 404)
-    assert not os.path.exists(files.path(resource["id"]))
+    assert not storage.exists(resource["id"])
     assert pkg["name"] not in requests.get(
         live_server + "/api/3/action/organization_activity_list",
         params={"id": pkg["owner_org"], "limit": 100}, timeout=30).text
@@ -150,7 +152,7 @@ def test_open_becoming_conditional_keeps_the_metadata_and_stops_the_files(
     assert counts["updated"] == 1
     assert anonymous_search(live_server)[code]["open_attribute"] == "conditional"
     assert download(live_server, pkg, resource).status_code in (403, 404)
-    assert not os.path.exists(files.path(resource["id"]))
+    assert not storage.exists(resource["id"])
     table = requests.get(live_server + "/api/3/action/datastore_search",
                          params={"resource_id": resource["id"]}, timeout=30)
     assert table.status_code in (403, 404)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from . import files
+from .. import storage
 
 
 def load(context: dict[str, Any], resource_id: str) -> None:
     """(Re)loads the resource's copied CSV as its DataStore table, every column as text."""
-    with open(files.path(resource_id), encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f))
+    with storage.opened(resource_id) as f:
+        rows = list(csv.reader(io.TextIOWrapper(f, encoding="utf-8-sig", newline="")))
     if not rows:
         return
     header = rows[0]

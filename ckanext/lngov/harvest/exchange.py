@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 from contextlib import contextmanager
 from typing import Any
@@ -245,7 +244,7 @@ class LngovExchangeHarvester(HarvesterBase):
             held = before.get(rid)
             if held is not None and held.state == "active" and \
                     held.hash == (distribution.get("checksum") or {}).get("value") and \
-                    os.path.exists(files.path(rid)):
+                    files.exists(rid):
                 copies[rid] = (held.size, held.hash)
                 continue
             platform = platform or self._platform(obj.source)
