@@ -13,6 +13,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import missing
+from ckanext.scheming import helpers as sh
+from ckanext.scheming.validation import scheming_validator
 
 from ckanext.lngov import lang
 from ckanext.lngov.catalog import codes
@@ -60,25 +62,42 @@ def _today() -> datetime.date:
 
 # --- code lists (Rule 5) -------------------------------------------------------------------
 
-def lngov_code(list_name: str):
-    """One code of a list of codes.yaml."""
-    allowed = codes.values(list_name)
+def _choice_values(field: dict) -> list[str]:
+    """The field's codes as scheming's choice machinery gives them (choices_helper
+    lngov_choices, the field's `lngov_codes` list): the same list the form offers."""
+    return [choice["value"] for choice in sh.scheming_field_choices(field)]
+
+
+def _not_allowed(value: str, allowed: list[str]) -> str:
+    return _("{value} is not one of the allowed codes: {allowed}").format(
+        value=value[:100], allowed=", ".join(allowed))
+
+
+@scheming_validator
+def lngov_code(field: dict, schema: dict):
+    """One code of the field's list. Scheming's `scheming_choices` would do, but for its
+    message: this one names the allowed codes, which an API client needs."""
+    allowed = _choice_values(field)
 
     def validator(value: Any) -> Any:
         if _empty(value):
             return value
         if not isinstance(value, str) or value not in allowed:
-            raise Invalid(_("{value} is not one of the allowed codes: {allowed}").format(
-                value=json.dumps(value, ensure_ascii=False, default=str)[:100],
-                allowed=", ".join(allowed)))
+            raise Invalid(_not_allowed(json.dumps(value, ensure_ascii=False, default=str),
+                                       allowed))
         return value
 
     return validator
 
 
-def lngov_codes(list_name: str):
-    """Several codes of a list, stored as a JSON list in their display order."""
-    allowed = codes.values(list_name)
+@scheming_validator
+def lngov_codes(field: dict, schema: dict):
+    """Several codes of the field's list, stored as a JSON list in their display order (read
+    back by scheming's `scheming_multiple_choice_output`). Beyond `scheming_multiple_choice`:
+    a JSON list as one string is accepted (the shape the API gives extras in), elements that
+    are not strings are a field error rather than a server error, and the message names the
+    allowed codes."""
+    allowed = _choice_values(field)
 
     def validator(key, data, errors, context):
         if errors[key]:
@@ -89,20 +108,11 @@ def lngov_codes(list_name: str):
             return
         unknown = [v for v in selected if v not in allowed]
         if unknown:
-            errors[key].append(_("{value} is not one of the allowed codes: {allowed}").format(
-                value=", ".join(unknown)[:100], allowed=", ".join(allowed)))
+            errors[key].append(_not_allowed(", ".join(unknown), allowed))
             return
         data[key] = json.dumps([v for v in allowed if v in selected])
 
     return validator
-
-
-def lngov_codes_output(value: Any) -> list:
-    """The stored JSON list back as a list."""
-    if isinstance(value, list):
-        return value
-    listed = _as_list(value)
-    return listed or []
 
 
 # --- conditional requirements (Rules 1, 2) -------------------------------------------------
