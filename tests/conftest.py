@@ -37,13 +37,16 @@ def _database(reset_db):
     """Once a session: a fresh database with every plugin's tables (activity, harvest...).
 
     CKAN's first reset drops all tables and recreates only its own; the plugins' migrations
-    bring theirs back. Later resets only delete rows, so the tables stay.
+    bring theirs back, applied as an operator does (`ckan db pending-migrations --apply`, in
+    a process of its own so that it shares no state with the tests). Later resets only
+    delete rows, so the tables stay.
     """
-    from ckan.cli.db import _migrate_plugins
+    from tests.commands import run_ckan
 
     with portal_plugins():
         reset_db()
-        _migrate_plugins(apply=True)
+    done = run_ckan("db", "pending-migrations", "--apply")
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")

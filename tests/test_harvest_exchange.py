@@ -3,9 +3,6 @@ never is, and how the job is reported. Real services, the real platform, no mock
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 import requests
@@ -15,11 +12,11 @@ from ckan.tests.helpers import call_action
 from ckanext.lngov.harvest import mapping
 from ckanext.lngov.harvest.exchange import ineligibility
 from tests import catalog
+from tests.commands import run_ckan
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download, errors_of,
                               harvest, make_source, platform_fixture, sha256, source_entries)
 
 ANONYMOUS = {"user": "", "ignore_auth": False}
-CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
 
 platform = platform_fixture(120, 7)
@@ -185,15 +182,11 @@ def test_the_command_runs_a_job_with_progress_and_counts(source, harvested, plat
     code = next(c for c, e in platform.catalog.entries.items() if e["state"] == "active"
                 and platform.catalog.openable(e))
     platform.control("touch", resource_code=code, title="命令行更新的标题")
-    result = subprocess.run(
-        [CKAN, "-c", "config/test.ini", "lngov", "harvest", source.name],
-        capture_output=True, text=True, timeout=300)
+    result = run_ckan("lngov", "harvest", source.name)
     assert result.returncode == 0, result.stderr
     assert f"[1/1] {code} updated" in result.stdout
     assert "added 0, updated 1, unchanged 0, withdrawn 0, refused 0" in result.stdout
-    missing = subprocess.run(
-        [CKAN, "-c", "config/test.ini", "lngov", "harvest", "nope"],
-        capture_output=True, text=True, timeout=300)
+    missing = run_ckan("lngov", "harvest", "nope")
     assert missing.returncode != 0 and "no harvest source nope" in missing.stderr
 
 

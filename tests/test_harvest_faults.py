@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -16,11 +15,11 @@ from ckan import model
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.lngov.harvest import mapping
+from tests.commands import ckan_command
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download,
                               eligible_codes, errors_of, harvest, make_source,
                               platform_fixture, sha256)
 
-CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
 
 platform = platform_fixture(60, 5)
@@ -153,7 +152,7 @@ def test_a_killed_job_leaves_nothing_half_published_and_the_next_completes_it(
         platform.control("touch", resource_code=code, title=f"中断测试 {code}")
     platform.control("mode", mode="slow", seconds=0.3)
     before_jobs = {j.id for j in model.Session.query(HarvestJob)}
-    process = subprocess.Popen([CKAN, "-c", "config/test.ini", "lngov", "harvest", source.name],
+    process = subprocess.Popen(ckan_command("lngov", "harvest", source.name),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                start_new_session=True)
     deadline = time.monotonic() + 120

@@ -5,9 +5,7 @@ says so. Real processes (`ckan lngov harvest-consumers`), real Redis, real HTTP.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
-import sys
 import time
 
 import psutil
@@ -18,14 +16,14 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.lngov.harvest import queues
+from tests.commands import ckan_command
 from tests.harvesting import (anonymous_search, assert_public_surfaces, eligible_codes,
                               harvest, make_source, platform_fixture)
 
-CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
 
 
 def _ckan(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([CKAN, "-c", tk.config["__file__"], *args],
+    return subprocess.Popen(ckan_command(*args),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             **kwargs)
 

@@ -1,0 +1,22 @@
+"""CKAN's command line as an operator runs it: in a process of its own, with the tests'
+configuration, so that it shares no state with the test process."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+# The venv's `ckan` script, beside the interpreter running the tests.
+CKAN = os.path.join(os.path.dirname(sys.executable), "ckan")
+
+
+def ckan_command(*args: str) -> list[str]:
+    """`ckan -c <the tests' ini> ARGS...` as an argument list."""
+    from ckan.common import config
+
+    return [CKAN, "-c", config["__file__"], *args]
+
+
+def run_ckan(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Runs `ckan ARGS...` to its end; its output as text."""
+    return subprocess.run(ckan_command(*args), capture_output=True, text=True, timeout=timeout)
