@@ -65,7 +65,6 @@ MEMBERS: dict[str, list[dict]] = dict(
 DIMENSIONS: dict[str, list[dict]] = {
     column: MEMBERS[members] for column, members in _statistics["dimensions"].items()}
 QUARTER_SHARE: dict[int, float] = _statistics["quarter_share"]
-LAND_TOTALS: dict[str, dict[str, Any]] = _statistics["land_totals"]
 WATER_CLASSES: list[str] = _statistics["water_classes"]
 WATER_LIMITS: list[list[float]] = _statistics["water_limits"]
 IAQI_BREAKS: dict[str, list[list[float]]] = _statistics["iaqi_breaks"]

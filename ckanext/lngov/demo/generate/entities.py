@@ -8,6 +8,7 @@ from .data import (AS_OF, CITIES, FOOD_CATEGORIES, FOOD_FAILURES, HOSPITAL_KINDS
                    LAND_USES, MINERALS, PLACE_WORDS, POLLUTER_INDUSTRIES, PROJECT_OWNERS,
                    TENDER_WORKS, TOWNS, TRANSPORT_SCOPES, ZIHAO)
 from .rows import Entity, Row, county_short
+from .rules import value
 
 
 def zihao(row: Row) -> str:
@@ -103,7 +104,7 @@ def make_entity(row: Row, role: str) -> Entity:
         mineral = row.once("mineral", lambda: rng.choice(MINERALS[city["name"]]))
         return firm(rng.choice(["矿业", "矿产资源开发", "建材"]) if "铁" not in mineral else "矿业")
     if t.has("新能源"):
-        energy = row.once("energy", lambda: rng.choices(["风电", "光伏", "生物质"], [55, 38, 7])[0])
+        energy = value(row, "能源类型")
         word = {"风电": "风力发电", "光伏": "光伏发电", "生物质": "生物质能源"}[energy]
         return firm(word, "有限公司", ks)
     if t.has("出让结果"):

@@ -11,7 +11,7 @@ from .data import (ABNORMAL_REASONS, AS_OF, CITIES, DISHONESTY, DOUBLE_PUBLICITY
                    MINERALS, PRACTICE, TOWNS, TRANSPORT_SCOPES)
 from .entities import food_failure, make_hospital, project_owner, zihao
 from .rows import Row, county_short, dec
-from .rules import column
+from .rules import column, value
 
 
 # -- places
@@ -104,11 +104,6 @@ def _person(row: Row) -> str:
     return row.person()
 
 
-@column("性别")
-def _sex(row: Row) -> str:
-    return row.once("sex", lambda: row.rng.choice(["男", "女"]))
-
-
 # -- market entities
 @column("市场主体类型", "类型")
 def _entity_type(row: Row) -> str:
@@ -118,11 +113,6 @@ def _entity_type(row: Row) -> str:
     return row.once("entity_type", lambda: row.rng.choices(
         ["有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）", "有限责任公司（自然人投资或控股的法人独资）",
          "有限责任公司（国有独资）"], [60, 28, 10, 2])[0])
-
-
-@column("注册资本（万元）")
-def _capital(row: Row) -> Decimal:
-    return dec(row.rng.choice([10, 50, 100, 100, 200, 300, 500, 500, 1000, 2000, 5000]), 2)
 
 
 @column("成立日期")
@@ -155,11 +145,6 @@ def business_scope(row: Row) -> str:
         return row.once("transport", lambda: row.rng.choice(TRANSPORT_SCOPES))[0]
     industry = row.once("industry_generic", lambda: row.rng.choice(INDUSTRIES))
     return (f"一般项目：{industry[1]}。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）")
-
-
-@column("登记状态")
-def _status(row: Row) -> str:
-    return row.rng.choices(["存续", "注销"], [95, 5])[0]
 
 
 @column("证照编号")
@@ -217,18 +202,13 @@ def _soc_authority(row: Row) -> str:
 def _licence_number(row: Row) -> str:
     t, rng = row.table, row.rng
     if t.has("矿业权"):
-        kind = _right_type(row)
+        kind = value(row, "矿业权类型")
         start = _valid_from(row)
         return f"{'C' if kind == '采矿权' else 'T'}21{row.city['code'][2:4]}00{start.year}{start.month:02d}{rng.randint(1, 9999999):07d}"
     if t.has("旅行社"):
         outbound = "出境" in business_scope(row)
         return f"L-LN-{'CJ' if outbound else ''}{rng.randint(10000, 99999):05d}"
     return f"辽交运管许可{row.city['abbr']}字{row.county[1]}{rng.randint(100000, 999999)}号"
-
-
-@column("矿业权类型")
-def _right_type(row: Row) -> str:
-    return row.once("right_type", lambda: row.rng.choices(["采矿权", "探矿权"], [70, 30])[0])
 
 
 @column("开采矿种")
@@ -240,14 +220,14 @@ def _mineral(row: Row) -> str:
 def _mine(row: Row) -> str:
     mineral = _mineral(row)
     place = row.rng.choice(TOWNS)
-    if _right_type(row) == "采矿权":
+    if value(row, "矿业权类型") == "采矿权":
         return f"{row.company().name.replace('有限公司', '').replace('有限责任公司', '').replace('股份', '')}{place}{mineral}矿"
     return f"辽宁省{row.place}{place}{mineral}{row.rng.choice(['普查', '详查', '勘探'])}"
 
 
 @column("矿区面积（平方千米）")
 def _mine_area(row: Row) -> Decimal:
-    if _right_type(row) == "采矿权":
+    if value(row, "矿业权类型") == "采矿权":
         return dec(row.rng.uniform(0.05, 6.0), 4)
     return dec(row.rng.uniform(3.0, 45.0), 4)
 
@@ -259,14 +239,9 @@ def _valid_from(row: Row) -> dt.date:
 
 @column("有效期止")
 def _valid_until_mine(row: Row) -> dt.date:
-    years = row.rng.choice([5, 10, 15, 20, 30]) if _right_type(row) == "采矿权" else 5
+    years = row.rng.choice([5, 10, 15, 20, 30]) if value(row, "矿业权类型") == "采矿权" else 5
     start = _valid_from(row)
     return start.replace(year=start.year + years) - dt.timedelta(days=1)
-
-
-@column("出让方式")
-def _grant_method(row: Row) -> str:
-    return row.rng.choices(["挂牌出让", "拍卖出让", "招标出让", "协议出让"], [70, 15, 5, 10])[0]
 
 
 @column("发证日期", "许可日期", "备案日期", "评定日期", "注册日期", "办结日期", "审批日期", "合同签订日期",
@@ -299,11 +274,6 @@ def _valid_until(row: Row) -> dt.date:
         return issued.replace(year=issued.year + years, day=28)
 
 
-@column("年审有效期至")
-def _inspection_until(row: Row) -> dt.date:
-    return AS_OF + dt.timedelta(days=row.rng.randint(5, 360))
-
-
 @column("发证机关")
 def _issuing_authority(row: Row) -> str:
     t, city, county = row.table, row.city["name"], row.county[0]
@@ -311,7 +281,7 @@ def _issuing_authority(row: Row) -> str:
     if t.has("道路运输"):
         return (city if "危险" in business_scope(row) else place) + "交通运输局"
     if t.has("建筑业企业资质"):
-        return "辽宁省住房和城乡建设厅" if "施工劳务" not in _qualification(row) else city + "住房和城乡建设局"
+        return "辽宁省住房和城乡建设厅" if "施工劳务" not in value(row, "资质类别及等级") else city + "住房和城乡建设局"
     if t.has("排污"):
         return f"{city}生态环境局"
     if t.has("施工许可"):
@@ -323,16 +293,8 @@ def _issuing_authority(row: Row) -> str:
 
 @column("证书编号")
 def _certificate(row: Row) -> str:
-    level = 2 if "施工劳务" not in _qualification(row) else 3
+    level = 2 if "施工劳务" not in value(row, "资质类别及等级") else 3
     return f"D{level}21{row.rng.randint(100000, 999999)}"
-
-
-@column("资质类别及等级")
-def _qualification(row: Row) -> str:
-    return row.once("qualification", lambda: row.rng.choice([
-        "建筑工程施工总承包二级", "市政公用工程施工总承包二级", "建筑装修装饰工程专业承包一级",
-        "钢结构工程专业承包一级", "地基基础工程专业承包一级", "电子与智能化工程专业承包二级",
-        "建筑工程施工总承包二级；市政公用工程施工总承包二级", "施工劳务不分等级"]))
 
 
 # -- credit
@@ -396,11 +358,6 @@ def _list_authority(row: Row) -> str:
 @column("列入经营异常名录原因")
 def _abnormal_reason(row: Row) -> str:
     return row.rng.choices(ABNORMAL_REASONS, [60, 30, 5, 5])[0]
-
-
-@column("是否已移出")
-def _removed(row: Row) -> bool:
-    return row.rng.random() < 0.25
 
 
 # -- physicians

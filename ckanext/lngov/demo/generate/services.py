@@ -11,15 +11,15 @@ from .data import (AS_OF, CITIES, FOOD_CATEGORIES, HEAVY_INDUSTRIES, HOSPITAL_KI
 from .entities import food_failure, zihao
 from .registers import event_date
 from .rows import Row, county_short, dec, month_add
-from .rules import column
+from .rules import column, value
 
 
 # -- qualifications of staff and schools etc.
 @column("学校名称")
 def _school(row: Row) -> str:
-    kind = _school_type(row)
+    kind = value(row, "办学类型")
     county, ks, rng = row.county[0], county_short(row.county[0]), row.rng
-    if _founder(row) == "民办":
+    if value(row, "举办者类型") == "民办":
         return f"{row.city['short']}{zihao(row)}{'实验学校' if kind == '九年一贯制学校' else '外国语学校' if kind != '小学' else '小学'}"
     n = rng.choice("一二三四五六七八九") if rng.random() < 0.6 else rng.choice("一二三") + "十" + rng.choice("一二三四五六七八九")
     return {"小学": f"{row.city['name']}{county}{rng.choice(PLACE_WORDS)[0]}小学",
@@ -27,17 +27,6 @@ def _school(row: Row) -> str:
             "九年一贯制学校": f"{ks}{rng.choice(TOWNS)}九年一贯制学校",
             "完全中学": f"{row.city['name']}第{n}中学",
             "高级中学": f"{ks}第{rng.choice('一二三')}高级中学"}[kind]
-
-
-@column("办学类型")
-def _school_type(row: Row) -> str:
-    return row.once("school_type", lambda: row.rng.choices(
-        ["小学", "初级中学", "九年一贯制学校", "完全中学", "高级中学"], [45, 22, 15, 6, 12])[0])
-
-
-@column("举办者类型")
-def _founder(row: Row) -> str:
-    return row.once("founder", lambda: row.rng.choices(["教育部门", "民办", "其他部门"], [88, 10, 2])[0])
 
 
 @column("学校标识码")
@@ -48,7 +37,7 @@ def _school_code(row: Row) -> str:
 @column("在校生数（人）")
 def _enrolment(row: Row) -> int:
     low, high = {"小学": (300, 2600), "初级中学": (400, 2000), "九年一贯制学校": (200, 1800),
-                 "完全中学": (1500, 4000), "高级中学": (1200, 3600)}[_school_type(row)]
+                 "完全中学": (1500, 4000), "高级中学": (1200, 3600)}[value(row, "办学类型")]
     return row.rng.randint(low, high)
 
 
@@ -82,11 +71,6 @@ def _holdings(row: Row) -> Decimal:
 def _library_grade(row: Row) -> str:
     weights = [70, 25, 5] if _library_level(row) == "市级" else [35, 40, 25]
     return row.rng.choices(["一级馆", "二级馆", "三级馆"], weights)[0]
-
-
-@column("是否免费开放")
-def _free(row: Row) -> bool:
-    return True
 
 
 # -- health
@@ -203,30 +187,14 @@ def _revenue(row: Row) -> Decimal:
     return dec(float(_assets(row)) * row.rng.uniform(0.3, 1.6), 2)
 
 
-@column("是否有网站或网店")
-def _website(row: Row) -> bool:
-    return row.rng.random() < 0.2
-
-
 @column("公示日期")
 def _report_date(row: Row) -> dt.date:
     return row.between("report", dt.date(AS_OF.year, 1, 2), dt.date(AS_OF.year, 6, 30))
 
 
-@column("参保险种")
-def _schemes(row: Row) -> str:
-    return row.rng.choices(["企业职工基本养老保险、失业保险、工伤保险", "企业职工基本养老保险、工伤保险", "工伤保险"],
-                           [80, 12, 8])[0]
-
-
 @column("参保人数")
 def _insured(row: Row) -> int:
     return int(row.rng.lognormvariate(2.8, 1.0)) + 1
-
-
-@column("是否欠费")
-def _arrears(row: Row) -> bool:
-    return row.rng.random() < 0.07
 
 
 # -- skill assessment
@@ -235,16 +203,6 @@ def _arrears(row: Row) -> bool:
 @column("认定职业（工种）")
 def _skill_occupations(row: Row) -> str:
     return "、".join(row.rng.sample(SKILL_OCCUPATIONS, row.rng.randint(1, 5)))
-
-
-@column("认定等级")
-def _skill_levels(row: Row) -> str:
-    return row.rng.choice(["五级/初级工至三级/高级工", "五级/初级工至四级/中级工", "五级/初级工至二级/技师"])
-
-
-@column("备案状态")
-def _filing_status(row: Row) -> str:
-    return row.rng.choices(["有效", "暂停", "撤销"], [90, 6, 4])[0]
 
 
 # -- food safety
@@ -381,11 +339,6 @@ def _map_number(row: Row) -> str:
     return f"辽S（{_map_date(row).year}）{row.rng.randint(1, 60):03d}号"
 
 
-@column("幅面")
-def _map_size(row: Row) -> str:
-    return row.rng.choice(["全开", "对开", "四开", "A3", "A4"])
-
-
 @column("发布日期")
 def _map_date(row: Row) -> dt.date:
     return row.between("map_date", dt.date(2021, 1, 1), AS_OF - dt.timedelta(days=15))
@@ -399,11 +352,6 @@ def _service_point(row: Row) -> str:
     if county.endswith("区"):
         return f"{city}公安局{county_short(county)}分局{station}"
     return f"{county}公安局{station}"
-
-
-@column("是否受理异地身份证业务")
-def _other_region_cards(row: Row) -> bool:
-    return row.rng.random() < 0.7
 
 
 @column("登记机关名称")

@@ -7,12 +7,12 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from .data import (AIR_FACTOR, AREA, CITY, CITY_PARAMETERS, FARMLAND, GDP, IAQI_BREAKS,
-                   INDUSTRIAL_POWER, LAND_TOTALS, POLLUTANT_NAMES, POPULATION, PRIMARY_SHARE,
+from .data import (AIR_FACTOR, AREA, CITY, FARMLAND, GDP, IAQI_BREAKS,
+                   INDUSTRIAL_POWER, POLLUTANT_NAMES, POPULATION, PRIMARY_SHARE,
                    QUARTER_SHARE, SECONDARY_SHARE, STUDENTS, UNIVERSITIES, URBAN_RATE,
                    WATER_CLASSES, WATER_LIMITS)
 from .rows import Row, city_share, dec
-from .rules import COLUMNS, column
+from .rules import column
 
 
 # -- statistics (one row per city or category and period)
@@ -48,18 +48,6 @@ column("死亡率（‰）")(lambda row: dec(_deaths(row), 2))
 column("自然增长率（‰）")(lambda row: dec(_births(row) - _deaths(row), 2))
 
 
-
-def _land_rule(name: str, total: float, weights: dict, trend: float):
-    """A land-use column: the province's total shared out by a city parameter."""
-    return lambda row: dec(row.level(name, total * city_share(weights, row.city["name"]), trend,
-                                     0.002), 2)
-
-
-for _name, _land in LAND_TOTALS.items():
-    COLUMNS[_name] = _land_rule(_name, _land["total"], CITY_PARAMETERS[_land["weights"]],
-                                _land["trend"])
-
-
 def _power(row: Row) -> float:
     city = row.city["name"]
     weights = {c: GDP[c] * INDUSTRIAL_POWER[c] for c in CITY}
@@ -89,7 +77,6 @@ def _vehicles(row: Row) -> float:
 column("机动车保有量（万辆）")(lambda row: dec(_vehicles(row), 2))
 column("汽车保有量（万辆）")(lambda row: dec(_vehicles(row) * row.once("cars", lambda: row.rng.uniform(0.86, 0.92)), 2))
 column("新能源汽车保有量（辆）")(lambda row: int(_vehicles(row) * 10000 * 0.9 * row.level("nev", 0.042, 0.25, 0.05)))
-column("机动车驾驶人（万人）")(lambda row: dec(row.level("drivers", 1520 * city_share(POPULATION, row.city["name"]), 0.02, 0.01), 2))
 
 
 def _urban_recipients(row: Row) -> int:
@@ -165,10 +152,6 @@ column("第一产业增加值（亿元）")(lambda row: dec(_primary(row), 2))
 column("第二产业增加值（亿元）")(lambda row: dec(_secondary(row), 2))
 column("第三产业增加值（亿元）")(lambda row: dec(_gdp(row) - _primary(row) - _secondary(row), 2))
 
-column("本年累计增速（%）")(lambda row: dec(row.level("fai", row.dims["投资领域"]["growth"], 0.0, 0.0)
-                                     + row.rng.uniform(-1.5, 1.5), 1))
-column("占全部投资比重（%）")(lambda row: dec(row.dims["投资领域"]["share"] + row.rng.uniform(-0.3, 0.3), 1))
-
 
 def _price(row: Row) -> float:
     return row.once("price", lambda: row.level("price", row.dims["商品名称"]["price"], 0.0, 0.04))
@@ -210,17 +193,6 @@ def _fuel_price(row: Row) -> Decimal:
         price += _fuel_adjustment_col(row) / fuel["litres"]
     row.table.memory[key] = price
     return dec(price, 2)
-
-
-column("同比指数（上年同月=100）")(lambda row: dec(row.dims["类别"]["yoy"] + row.rng.uniform(-0.6, 0.6), 1))
-column("环比指数（上月=100）")(lambda row: dec(row.dims["类别"]["mom"] + row.rng.uniform(-0.3, 0.3), 1))
-
-column("毕业生人数")(lambda row: int(row.level("grads", row.dims["学历层次"]["graduates"], 0.025, 0.01)))
-column("毕业去向落实率（%）")(lambda row: dec(row.dims["学历层次"]["rate"] + row.rng.uniform(-1.8, 1.8), 2))
-column("省内就业比例（%）")(lambda row: dec(row.level("local", row.dims["学历层次"]["local"], 0.01, 0.01), 2))
-
-column("综合能源消费量（万吨标准煤）")(lambda row: dec(row.level("tce", row.dims["行业"]["tce"], 0.005, 0.02), 2))
-column("单位增加值能耗下降率（%）")(lambda row: dec(row.rng.uniform(-2.0, 5.5), 2))
 
 
 def _holiday_growth(row: Row) -> float:
