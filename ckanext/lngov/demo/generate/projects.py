@@ -17,7 +17,8 @@ from .rules import column, value
 
 @column("项目编号")
 def _tender_number(row: Row) -> str:
-    return row.once("tender_no", lambda: f"E{row.county[1]}{AS_OF.year}{row.rng.randint(1, 999999):06d}001")
+    return row.once("tender_no", lambda: f"E{row.county[1]}{AS_OF.year}"
+                                         f"{row.rng.randint(1, 999999):06d}001")
 
 
 @column("项目名称")
@@ -28,16 +29,21 @@ def _project_name(row: Row) -> str:
         prefix = "" if work.startswith(("人民医院", "全民健身")) else rng.choice(PLACE_WORDS)[0]
         return row.once("tender_project", lambda: f"{row.place}{prefix}{work}")
     if t.has("预售"):
-        return row.once("estate", lambda: f"{zihao(row)}{rng.choice(['府', '苑', '华庭', '花园', '公馆', '湾', '学府', '悦府', '名邸'])}"
-                                          f"（{rng.choice('一二三四五')}期）")
+        def estate() -> str:
+            name = zihao(row) + rng.choice(
+                ["府", "苑", "华庭", "花园", "公馆", "湾", "学府", "悦府", "名邸"])
+            return f"{name}（{rng.choice('一二三四五')}期）"
+        return row.once("estate", estate)
     if t.has("新能源"):
         energy = value(row, "能源类型")
         mw = int(capacity(row) * 10)
-        label = {"风电": "风电项目", "光伏": "集中式光伏发电项目", "生物质": "生物质热电联产项目"}[energy]
+        label = {"风电": "风电项目", "光伏": "集中式光伏发电项目",
+                 "生物质": "生物质热电联产项目"}[energy]
         return f"{county_short(row.county[0])}{rng.choice(TOWNS)}{mw}兆瓦{label}"
     if t.has("施工许可"):
         return row.once("building", lambda: rng.choice([
-            f"{zihao(row)}{rng.choice(['府', '苑', '花园'])}{rng.randint(1, 9)}#—{rng.randint(10, 18)}#楼及地下车库",
+            f"{zihao(row)}{rng.choice(['府', '苑', '花园'])}{rng.randint(1, 9)}#—"
+            f"{rng.randint(10, 18)}#楼及地下车库",
             f"{row.city['name']}{row.county[0]}第{rng.choice('一二三四五六七八九')}中学综合楼新建工程",
             f"{county_short(row.county[0])}{zihao(row)}产业园标准厂房项目",
             f"{row.city['name']}{zihao(row)}商业综合体项目"]))
@@ -56,7 +62,9 @@ def _project_content(row: Row) -> str:
 
 @column("开工年份")
 def _start_year(row: Row) -> str:
-    return str(AS_OF.year if value(row, "建设性质") == "新建" else AS_OF.year - row.rng.randint(1, 3))
+    if value(row, "建设性质") == "新建":
+        return str(AS_OF.year)
+    return str(AS_OF.year - row.rng.randint(1, 3))
 
 
 @column("总投资（亿元）")
@@ -71,8 +79,10 @@ def _investment_year(row: Row) -> Decimal:
 
 @column("项目代码")
 def _project_code(row: Row) -> str:
-    return f"{event_date(row).year}-{row.county[1]}-{row.rng.choice(['34', '35', '44', '48', '77', '26'])}-" \
-           f"{'01' if _procedure(row) == '审批' else '02' if _procedure(row) == '核准' else '03'}-{row.rng.randint(1, 999999):06d}"
+    year, county = event_date(row).year, row.county[1]
+    industry = row.rng.choice(["34", "35", "44", "48", "77", "26"])
+    procedure = {"审批": "01", "核准": "02"}.get(_procedure(row), "03")
+    return f"{year}-{county}-{industry}-{procedure}-{row.rng.randint(1, 999999):06d}"
 
 
 @column("审批类型")
@@ -95,7 +105,9 @@ def _approval_authority(row: Row) -> str:
     t, city, county = row.table, row.city["name"], row.county[0]
     place = county if county.endswith(("县", "市")) else city + county
     if t.has("环境影响"):
-        return "辽宁省生态环境厅" if value(row, "环评文件类型") == "报告书" and row.rng.random() < 0.4 else city + "生态环境局"
+        if value(row, "环评文件类型") == "报告书" and row.rng.random() < 0.4:
+            return "辽宁省生态环境厅"
+        return city + "生态环境局"
     procedure = _procedure(row)
     if procedure == "备案":
         return place + "发展和改革局"
@@ -142,7 +154,8 @@ def _land_term(row: Row) -> int:
 @column("成交价款（万元）")
 def _land_price(row: Row) -> Decimal:
     use, big = _land_use(row)[0], row.city["name"] in ("沈阳市", "大连市")
-    unit = {"住宅用地": (2500, 7000) if big else (700, 2200), "商务金融用地": (1500, 4000) if big else (500, 1500),
+    unit = {"住宅用地": (2500, 7000) if big else (700, 2200),
+            "商务金融用地": (1500, 4000) if big else (500, 1500),
             "零售商业用地": (1500, 4000) if big else (500, 1500)}.get(use, (180, 420))
     return dec(float(value(row, "出让面积（平方米）")) * row.rng.uniform(*unit) / 10000, 2)
 

@@ -34,7 +34,8 @@ def _route(row: Row) -> tuple[dict, dict, str, str]:
         if rng.random() < 0.6:
             b = rng.choice([c for c in CITIES if c is not a])
             return a, b, a["short"], b["short"]
-        county = rng.choice([k for k in a["counties"] if k[0].endswith(("县", "市"))] or a["counties"])
+        counties = [k for k in a["counties"] if k[0].endswith(("县", "市"))]
+        county = rng.choice(counties or a["counties"])
         return a, a, a["short"], county_short(county[0])
     return row.once("route", make)
 
@@ -47,12 +48,14 @@ def _route_name(row: Row) -> str:
 
 @column("起点客运站")
 def _from_station(row: Row) -> str:
-    return row.once("from_station", lambda: _route(row)[2] + row.rng.choice(["长途客运站", "客运总站", "汽车客运站"]))
+    return row.once("from_station", lambda: _route(row)[2] + row.rng.choice(
+        ["长途客运站", "客运总站", "汽车客运站"]))
 
 
 @column("终点客运站")
 def _to_station(row: Row) -> str:
-    return row.once("to_station", lambda: _route(row)[3] + row.rng.choice(["长途客运站", "客运站", "汽车客运站"]))
+    return row.once("to_station", lambda: _route(row)[3] + row.rng.choice(
+        ["长途客运站", "客运站", "汽车客运站"]))
 
 
 @column("运营里程（公里）")
@@ -106,27 +109,29 @@ def _event_start(row: Row) -> dt.datetime:
 
 @column("预计结束时间")
 def _event_end(row: Row) -> dt.datetime:
-    hours = {"施工养护": (24, 240), "交通事故": (1, 4), "交通管制": (4, 24), "恶劣天气": (3, 12)}[value(row, "事件类型")]
+    hours = {"施工养护": (24, 240), "交通事故": (1, 4), "交通管制": (4, 24),
+             "恶劣天气": (3, 12)}[value(row, "事件类型")]
     return _event_start(row) + dt.timedelta(hours=row.rng.randint(*hours))
 
 
 # -- tourism
 @column("景区名称")
 def _scenic(row: Row) -> str:
-    return f"{county_short(row.county[0])}{row.rng.choice(PLACE_WORDS)[0]}{row.rng.choice(SCENIC_FEATURES)}"
+    county, word = county_short(row.county[0]), row.rng.choice(PLACE_WORDS)[0]
+    return f"{county}{word}{row.rng.choice(SCENIC_FEATURES)}"
 
 
 @column("饭店名称")
 def _hotel(row: Row) -> str:
     z = zihao(row)
-    return row.rng.choice([f"{row.city['short']}{z}大酒店", f"{row.city['short']}{z}国际饭店", f"{z}宾馆",
-                           f"{row.city['short']}{z}温泉度假酒店"])
+    return row.rng.choice([f"{row.city['short']}{z}大酒店", f"{row.city['short']}{z}国际饭店",
+                           f"{z}宾馆", f"{row.city['short']}{z}温泉度假酒店"])
 
 
 @column("客房数（间）")
 def _rooms(row: Row) -> int:
-    low, high = {"五星级": (260, 520), "四星级": (150, 320), "三星级": (80, 200), "二星级": (40, 100),
-                 "一星级": (20, 50)}[value(row, "星级")]
+    low, high = {"五星级": (260, 520), "四星级": (150, 320), "三星级": (80, 200),
+                 "二星级": (40, 100), "一星级": (20, 50)}[value(row, "星级")]
     return row.rng.randint(low, high)
 
 
