@@ -35,8 +35,8 @@ def _city_county(row: Row) -> str:
 @column("地址", "住所", "经营场所", "生产经营场所地址", "生产地址", "建设地址")
 def _address(row: Row) -> str:
     if row.table.has("景区"):
-        return row.once("address", lambda: f"辽宁省{row.city['name']}{row.county[0]}{row.rng.choice(TOWNS)}镇"
-                                           f"{row.rng.choice(TOWNS)}村")
+        return row.once("address", lambda: f"辽宁省{row.city['name']}{row.county[0]}"
+                                           f"{row.rng.choice(TOWNS)}镇{row.rng.choice(TOWNS)}村")
     return row.address()
 
 
@@ -48,7 +48,8 @@ def _site(row: Row) -> str:
 
 @column("土地坐落")
 def _parcel_location(row: Row) -> str:
-    return f"{row.place}{row.road()}以{row.rng.choice('南北')}、{row.road('road2')}以{row.rng.choice('东西')}"
+    return (f"{row.place}{row.road()}以{row.rng.choice('南北')}、"
+            f"{row.road('road2')}以{row.rng.choice('东西')}")
 
 
 @column("经度")
@@ -69,9 +70,9 @@ def _credit(row: Row) -> str:
     return row.company().code
 
 
-@column("企业名称", "名称", "主体名称", "行政相对人名称", "业户名称", "单位名称", "生产者名称", "旅行社名称",
-        "被抽样单位名称", "机构名称", "社会组织名称", "矿业权人", "项目单位", "建设单位", "开发企业", "招标人",
-        "受让人", "经营者")
+@column("企业名称", "名称", "主体名称", "行政相对人名称", "业户名称", "单位名称", "生产者名称",
+        "旅行社名称", "被抽样单位名称", "机构名称", "社会组织名称", "矿业权人", "项目单位",
+        "建设单位", "开发企业", "招标人", "受让人", "经营者")
 def _main_name(row: Row) -> str:
     if row.table.has("重点建设", "投资项目", "环境影响"):
         return project_owner(row).name
@@ -111,8 +112,9 @@ def _entity_type(row: Row) -> str:
     if row.company().name.endswith("股份有限公司"):
         return "股份有限公司（非上市、自然人投资或控股）"
     return row.once("entity_type", lambda: row.rng.choices(
-        ["有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）", "有限责任公司（自然人投资或控股的法人独资）",
-         "有限责任公司（国有独资）"], [60, 28, 10, 2])[0])
+        ["有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）",
+         "有限责任公司（自然人投资或控股的法人独资）", "有限责任公司（国有独资）"],
+        [60, 28, 10, 2])[0])
 
 
 @column("成立日期")
@@ -179,7 +181,9 @@ def _supervisor(row: Row) -> str:
 @column("注册资金（万元）")
 def _funds(row: Row) -> Decimal:
     kind = _soc_type(row)
-    return dec(row.rng.choice([200, 400, 800]) if kind == "基金会" else row.rng.choice([3, 5, 10, 10, 20, 30, 50]), 2)
+    if kind == "基金会":
+        return dec(row.rng.choice([200, 400, 800]), 2)
+    return dec(row.rng.choice([3, 5, 10, 10, 20, 30, 50]), 2)
 
 
 @column("成立登记日期")
@@ -204,7 +208,9 @@ def _licence_number(row: Row) -> str:
     if t.has("矿业权"):
         kind = value(row, "矿业权类型")
         start = _valid_from(row)
-        return f"{'C' if kind == '采矿权' else 'T'}21{row.city['code'][2:4]}00{start.year}{start.month:02d}{rng.randint(1, 9999999):07d}"
+        letter = "C" if kind == "采矿权" else "T"
+        return (f"{letter}21{row.city['code'][2:4]}00{start.year}{start.month:02d}"
+                f"{rng.randint(1, 9999999):07d}")
     if t.has("旅行社"):
         outbound = "出境" in business_scope(row)
         return f"L-LN-{'CJ' if outbound else ''}{rng.randint(10000, 99999):05d}"
@@ -221,7 +227,9 @@ def _mine(row: Row) -> str:
     mineral = _mineral(row)
     place = row.rng.choice(TOWNS)
     if value(row, "矿业权类型") == "采矿权":
-        return f"{row.company().name.replace('有限公司', '').replace('有限责任公司', '').replace('股份', '')}{place}{mineral}矿"
+        holder = row.company().name
+        holder = holder.replace("有限公司", "").replace("有限责任公司", "").replace("股份", "")
+        return f"{holder}{place}{mineral}矿"
     return f"辽宁省{row.place}{place}{mineral}{row.rng.choice(['普查', '详查', '勘探'])}"
 
 
@@ -244,8 +252,9 @@ def _valid_until_mine(row: Row) -> dt.date:
     return start.replace(year=start.year + years) - dt.timedelta(days=1)
 
 
-@column("发证日期", "许可日期", "备案日期", "评定日期", "注册日期", "办结日期", "审批日期", "合同签订日期",
-        "核准（备案）日期", "公告发布日期", "公示开始日期", "列入日期", "决定日期", "抽样日期", "命名日期")
+@column("发证日期", "许可日期", "备案日期", "评定日期", "注册日期", "办结日期", "审批日期",
+        "合同签订日期", "核准（备案）日期", "公告发布日期", "公示开始日期", "列入日期", "决定日期",
+        "抽样日期", "命名日期")
 def event_date(row: Row) -> dt.date:
     t = row.table
     if t.has("名录", "名单", "目录", "标准地名") and not t.has("异常", "失信"):
@@ -263,7 +272,8 @@ def _valid_until(row: Row) -> dt.date:
     if t.has("失信"):
         years = 3
     elif t.has("医疗机构"):
-        return row.between("until", AS_OF + dt.timedelta(days=30), AS_OF + dt.timedelta(days=5 * 365))
+        return row.between("until", AS_OF + dt.timedelta(days=30),
+                           AS_OF + dt.timedelta(days=5 * 365))
     elif t.has("道路运输"):
         years = row.once("transport", lambda: row.rng.choice(TRANSPORT_SCOPES))[1]
     else:
@@ -281,7 +291,9 @@ def _issuing_authority(row: Row) -> str:
     if t.has("道路运输"):
         return (city if "危险" in business_scope(row) else place) + "交通运输局"
     if t.has("建筑业企业资质"):
-        return "辽宁省住房和城乡建设厅" if "施工劳务" not in value(row, "资质类别及等级") else city + "住房和城乡建设局"
+        if "施工劳务" in value(row, "资质类别及等级"):
+            return city + "住房和城乡建设局"
+        return "辽宁省住房和城乡建设厅"
     if t.has("排污"):
         return f"{city}生态环境局"
     if t.has("施工许可"):
@@ -331,8 +343,9 @@ def _decision_number(row: Row) -> str:
 
 @column("决定内容")
 def _decision_content(row: Row) -> str:
-    return _decision(row)[3].format(n=row.rng.choice([5, 12, 30, 80]), m=row.rng.choice([800, 2600, 5400]),
-                                    k=row.rng.choice([2000, 5000, 10000, 30000, 50000, 100000]))
+    return _decision(row)[3].format(
+        n=row.rng.choice([5, 12, 30, 80]), m=row.rng.choice([800, 2600, 5400]),
+        k=row.rng.choice([2000, 5000, 10000, 30000, 50000, 100000]))
 
 
 def _dishonesty(row: Row) -> tuple:
@@ -346,13 +359,16 @@ def _list_type(row: Row) -> str:
 
 @column("列入原因")
 def _list_reason(row: Row) -> str:
-    return _dishonesty(row)[2].format(n=row.rng.randint(1, 60), k=row.rng.choice([12.6, 35.8, 84.2, 260.5]))
+    return _dishonesty(row)[2].format(n=row.rng.randint(1, 60),
+                                      k=row.rng.choice([12.6, 35.8, 84.2, 260.5]))
 
 
 @column("认定部门")
 def _list_authority(row: Row) -> str:
     dept = _dishonesty(row)[1]
-    return ("国家税务总局" + row.city["name"] + "税务局") if dept == "税务局" else row.city["name"] + dept
+    if dept == "税务局":
+        return "国家税务总局" + row.city["name"] + "税务局"
+    return row.city["name"] + dept
 
 
 @column("列入经营异常名录原因")

@@ -20,10 +20,17 @@ def _school(row: Row) -> str:
     kind = value(row, "办学类型")
     county, ks, rng = row.county[0], county_short(row.county[0]), row.rng
     if value(row, "举办者类型") == "民办":
-        return f"{row.city['short']}{zihao(row)}{'实验学校' if kind == '九年一贯制学校' else '外国语学校' if kind != '小学' else '小学'}"
-    n = rng.choice("一二三四五六七八九") if rng.random() < 0.6 else rng.choice("一二三") + "十" + rng.choice("一二三四五六七八九")
+        suffix = ("实验学校" if kind == "九年一贯制学校" else "外国语学校" if kind != "小学"
+                  else "小学")
+        return f"{row.city['short']}{zihao(row)}{suffix}"
+    if rng.random() < 0.6:
+        n = rng.choice("一二三四五六七八九")
+    else:
+        n = rng.choice("一二三") + "十" + rng.choice("一二三四五六七八九")
+    # every name is drawn (in this order), whatever the kind
     return {"小学": f"{row.city['name']}{county}{rng.choice(PLACE_WORDS)[0]}小学",
-            "初级中学": f"{row.city['name']}第{n}初级中学" if county.endswith("区") else f"{ks}第{n}初级中学",
+            "初级中学": (f"{row.city['name']}第{n}初级中学" if county.endswith("区")
+                         else f"{ks}第{n}初级中学"),
             "九年一贯制学校": f"{ks}{rng.choice(TOWNS)}九年一贯制学校",
             "完全中学": f"{row.city['name']}第{n}中学",
             "高级中学": f"{ks}第{rng.choice('一二三')}高级中学"}[kind]
@@ -57,14 +64,18 @@ def _library_level(row: Row) -> str:
 @column("开放时间", "办公时间")
 def _opening_hours(row: Row) -> str:
     if "图书馆" in row.table.title:
-        return row.rng.choice(["周二至周日 9:00—17:00（周一闭馆）", "周一至周日 8:30—17:30", "周二至周日 9:00—20:00"])
-    return row.rng.choice(["周一至周五 8:30—11:30，13:00—16:30", "周一至周五 9:00—17:00；周六 9:00—12:00",
+        return row.rng.choice(["周二至周日 9:00—17:00（周一闭馆）", "周一至周日 8:30—17:30",
+                               "周二至周日 9:00—20:00"])
+    return row.rng.choice(["周一至周五 8:30—11:30，13:00—16:30",
+                           "周一至周五 9:00—17:00；周六 9:00—12:00",
                            "周一至周五 8:30—16:30（法定节假日除外）"])
 
 
 @column("馆藏文献（万册）")
 def _holdings(row: Row) -> Decimal:
-    return dec(row.rng.uniform(80, 420) if _library_level(row) == "市级" else row.rng.uniform(8, 65), 2)
+    if _library_level(row) == "市级":
+        return dec(row.rng.uniform(80, 420), 2)
+    return dec(row.rng.uniform(8, 65), 2)
 
 
 @column("评估定级")
@@ -79,7 +90,8 @@ def _medical_registration(row: Row) -> str:
     entity = row.company()
     kind = row.cache.get("hospital_kind", HOSPITAL_KINDS[0])
     private = row.cache.get("private", False)
-    return f"{entity.code[8:17]}{row.county[1]}{kind[1]}{'2' if private else '1'}{row.rng.randint(1, 999):03d}"
+    return (f"{entity.code[8:17]}{row.county[1]}{kind[1]}{'2' if private else '1'}"
+            f"{row.rng.randint(1, 999):03d}")
 
 
 @column("机构类别")
@@ -97,7 +109,8 @@ def _hospital_grade(row: Row) -> str:
     if name.endswith(("人民医院", "中心医院")):
         if "第" in name or name.startswith(tuple(c["name"] + "中心" for c in CITIES)):
             return row.once("grade", lambda: row.rng.choice(["三级甲等", "三级乙等", "二级甲等"]))
-        return row.once("grade", lambda: row.rng.choice(["二级甲等", "二级甲等", "二级乙等", "三级乙等"]))
+        return row.once("grade", lambda: row.rng.choice(
+            ["二级甲等", "二级甲等", "二级乙等", "三级乙等"]))
     if kind == "中医医院":
         return row.once("grade", lambda: row.rng.choice(["二级甲等", "二级乙等", "三级甲等"]))
     if row.cache.get("private"):
@@ -116,8 +129,8 @@ def _beds(row: Row) -> int:
     if row.table.has("养老"):
         return row.once("beds", lambda: row.rng.randint(40, 480))
     grade = _hospital_grade(row)
-    low, high = {"三级甲等": (900, 2600), "三级乙等": (600, 1200), "二级甲等": (200, 700), "二级乙等": (100, 400),
-                 "一级": (20, 99), "未定级": (0, 40)}[grade]
+    low, high = {"三级甲等": (900, 2600), "三级乙等": (600, 1200), "二级甲等": (200, 700),
+                 "二级乙等": (100, 400), "一级": (20, 99), "未定级": (0, 40)}[grade]
     return row.rng.randint(low, high)
 
 
@@ -230,7 +243,8 @@ def _sample_number(row: Row) -> str:
 
 @column("检验机构")
 def _laboratory(row: Row) -> str:
-    return row.rng.choice(["辽宁省食品检验检测院", f"{row.city['name']}检验检测认证中心", "辽宁省产品质量监督检验院"])
+    return row.rng.choice(["辽宁省食品检验检测院", f"{row.city['name']}检验检测认证中心",
+                           "辽宁省产品质量监督检验院"])
 
 
 @column("食品类别")
@@ -266,7 +280,8 @@ def _place_category(row: Row) -> str:
 @column("地名含义")
 def _place_meaning(row: Row) -> str:
     category, name, _, meaning = _place_name(row)
-    where = {"道路": "该路", "街巷": "该街巷", "居民区": "该居民区", "桥梁": "该桥", "公园": "该公园"}[category]
+    where = {"道路": "该路", "街巷": "该街巷", "居民区": "该居民区", "桥梁": "该桥",
+             "公园": "该公园"}[category]
     return f"取“{meaning}”之意，{where}位于{row.county[0]}，命名体现当地群众对美好生活的向往。"
 
 
@@ -291,8 +306,8 @@ def _survey_type(row: Row) -> str:
 @column("比例尺")
 def _scale(row: Row) -> str:
     if row.table.has("标准地图"):
-        return row.once("map_scale", lambda: "1:1800000" if _map(row)[0] == "辽宁省" else row.rng.choice(
-            ["1:400000", "1:500000", "1:600000"]))
+        return row.once("map_scale", lambda: "1:1800000" if _map(row)[0] == "辽宁省"
+                        else row.rng.choice(["1:400000", "1:500000", "1:600000"]))
     return _survey(row)[2]
 
 
@@ -359,7 +374,8 @@ def _marriage_office(row: Row) -> str:
     county = row.county[0]
     if _city_level_office(row):
         return row.city["name"] + "民政局婚姻登记处"
-    return (county if county.endswith(("县", "市")) else row.city["name"] + county) + "民政局婚姻登记处"
+    place = county if county.endswith(("县", "市")) else row.city["name"] + county
+    return place + "民政局婚姻登记处"
 
 
 def _city_level_office(row: Row) -> bool:
