@@ -22,6 +22,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ckanext.lngov.catalog.codes import CODES_FILE
+
 from .generate.data import AS_OF, CITIES, load_yaml
 from .generate.tables import generate_rows
 from .generate.writers import write_csv, write_xlsx
@@ -30,7 +32,6 @@ __all__ = ["AS_OF", "CITIES", "CODES_FILE", "generate_rows", "load_catalog", "lo
            "make_file", "seed_text"]
 
 HERE = Path(__file__).resolve().parent
-CODES_FILE = HERE.parent / "catalog" / "codes.yaml"
 DEPARTMENTS_FILE = HERE / "departments.yaml"
 CATALOG_FILE = HERE / "catalog.yaml"
 
