@@ -9,7 +9,7 @@ from .data import AS_OF, LAND_USES, PLACE_WORDS, TOWNS
 from .entities import project, project_owner, tender_work, zihao
 from .registers import event_date
 from .rows import Row, county_short, dec
-from .rules import column, value
+from .rules import column, fields, value
 
 
 # -- construction, land, projects
@@ -50,14 +50,7 @@ def _project_name(row: Row) -> str:
     return project(row)["name"]
 
 
-@column("行业领域")
-def _sector(row: Row) -> str:
-    return project(row)["sector"]
-
-
-@column("建设规模及内容")
-def _project_content(row: Row) -> str:
-    return project(row)["content"]
+fields(project, {"sector": "行业领域", "content": "建设规模及内容"})
 
 
 @column("开工年份")
@@ -141,14 +134,7 @@ def _land_use(row: Row) -> tuple:
     return row.once("land_use", lambda: row.rng.choices(LAND_USES, [40, 15, 30, 10, 5])[0])
 
 
-@column("土地用途")
-def _land_use_name(row: Row) -> str:
-    return _land_use(row)[0]
-
-
-@column("出让年限（年）")
-def _land_term(row: Row) -> int:
-    return _land_use(row)[1]
+fields(_land_use, {0: "土地用途", 1: "出让年限（年）"})
 
 
 @column("成交价款（万元）")

@@ -11,7 +11,7 @@ from .data import (ABNORMAL_REASONS, AS_OF, CITIES, DISHONESTY, DOUBLE_PUBLICITY
                    MINERALS, PRACTICE, TOWNS, TRANSPORT_SCOPES)
 from .entities import food_failure, make_hospital, project_owner, zihao
 from .rows import Row, county_short, dec
-from .rules import column, value
+from .rules import column, fields, value
 
 
 # -- places
@@ -316,14 +316,7 @@ def _decision(row: Row) -> tuple:
     return row.once("decision", lambda: row.rng.choice(DOUBLE_PUBLICITY))
 
 
-@column("决定类别")
-def _decision_kind(row: Row) -> str:
-    return _decision(row)[0]
-
-
-@column("事项名称")
-def _decision_matter(row: Row) -> str:
-    return _decision(row)[1]
+fields(_decision, {0: "决定类别", 1: "事项名称"})
 
 
 @column("决定机关")
@@ -352,9 +345,7 @@ def _dishonesty(row: Row) -> tuple:
     return row.once("dishonesty", lambda: row.rng.choice(DISHONESTY))
 
 
-@column("名单类型")
-def _list_type(row: Row) -> str:
-    return _dishonesty(row)[0]
+fields(_dishonesty, {0: "名单类型"})
 
 
 @column("列入原因")

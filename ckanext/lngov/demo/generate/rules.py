@@ -25,6 +25,12 @@ def column(*names: str) -> Callable[[Rule], Rule]:
     return register
 
 
+def fields(pick: Callable[[Row], Any], columns: dict[Any, str]) -> None:
+    """Columns that are fields of one record the row picks: {index or key: column name}."""
+    for key, name in columns.items():
+        column(name)((lambda k: lambda row: pick(row)[k])(key))
+
+
 def value(row: Row, name: str) -> Any:
     """The value of another column of the row (a rule of columns.yaml with ``once``)."""
     return COLUMNS[name](row)

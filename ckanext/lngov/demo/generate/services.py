@@ -11,7 +11,7 @@ from .data import (AS_OF, CITIES, FOOD_CATEGORIES, HEAVY_INDUSTRIES, HOSPITAL_KI
 from .entities import food_failure, zihao
 from .registers import event_date
 from .rows import Row, county_short, dec, month_add
-from .rules import column, value
+from .rules import column, fields, value
 
 
 # -- qualifications of staff and schools etc.
@@ -221,19 +221,7 @@ def _skill_occupations(row: Row) -> str:
 # -- food safety
 
 
-@column("食品名称")
-def _food(row: Row) -> str:
-    return food_failure(row)[0]
-
-
-@column("不合格项目")
-def _failed_item(row: Row) -> str:
-    return food_failure(row)[1]
-
-
-@column("检验结果")
-def _test_result(row: Row) -> str:
-    return food_failure(row)[2]
+fields(food_failure, {0: "食品名称", 1: "不合格项目", 2: "检验结果"})
 
 
 @column("抽样编号")
@@ -262,19 +250,7 @@ def _place_name(row: Row) -> tuple:
     return row.once("place", make)
 
 
-@column("标准名称")
-def _standard_name(row: Row) -> str:
-    return _place_name(row)[1]
-
-
-@column("汉语拼音")
-def _pinyin(row: Row) -> str:
-    return _place_name(row)[2]
-
-
-@column("地名类别")
-def _place_category(row: Row) -> str:
-    return _place_name(row)[0]
+fields(_place_name, {1: "标准名称", 2: "汉语拼音", 0: "地名类别"})
 
 
 @column("地名含义")
@@ -298,9 +274,7 @@ def _survey_name(row: Row) -> str:
     return f"{row.city['name']}{row.county[0]}{kind[2]}{kind[1]}（{kind[0]}）"
 
 
-@column("成果类型")
-def _survey_type(row: Row) -> str:
-    return _survey(row)[0]
+fields(_survey, {0: "成果类型"})
 
 
 @column("比例尺")
@@ -344,9 +318,7 @@ def _map_name(row: Row) -> str:
     return f"{region}地图（{kind}）"
 
 
-@column("地图类型")
-def _map_type(row: Row) -> str:
-    return _map(row)[1]
+fields(_map, {1: "地图类型"})
 
 
 @column("审图号")

@@ -12,7 +12,7 @@ from .data import (AIR_FACTOR, AQI_LEVELS, AREA, CITY, FARMLAND, GDP, IAQI_BREAK
                    QUARTER_SHARE, SECONDARY_SHARE, STUDENTS, UNIVERSITIES, URBAN_RATE,
                    WATER_CLASSES, WATER_LIMITS)
 from .rows import Row, city_share, dec
-from .rules import column
+from .rules import column, fields
 
 
 # -- statistics (one row per city or category and period)
@@ -287,15 +287,16 @@ def _air(row: Row) -> dict:
     return row.once("air", make)
 
 
-column("空气质量指数（AQI）")(lambda row: _air(row)["AQI"])
-column("空气质量级别")(lambda row: _air(row)["level"])
-column("首要污染物")(lambda row: _air(row)["primary"])
-column("PM2.5（微克/立方米）")(lambda row: _air(row)["PM2.5"])
-column("PM10（微克/立方米）")(lambda row: _air(row)["PM10"])
-column("二氧化硫（微克/立方米）")(lambda row: _air(row)["SO2"])
-column("二氧化氮（微克/立方米）")(lambda row: _air(row)["NO2"])
-column("一氧化碳（毫克/立方米）")(lambda row: _air(row)["CO"])
-column("臭氧（微克/立方米）")(lambda row: _air(row)["O3"])
+fields(_air, {
+    "AQI": "空气质量指数（AQI）",
+    "level": "空气质量级别",
+    "primary": "首要污染物",
+    "PM2.5": "PM2.5（微克/立方米）",
+    "PM10": "PM10（微克/立方米）",
+    "SO2": "二氧化硫（微克/立方米）",
+    "NO2": "二氧化氮（微克/立方米）",
+    "CO": "一氧化碳（毫克/立方米）",
+    "O3": "臭氧（微克/立方米）"})
 
 
 def _water(row: Row) -> dict:
@@ -321,7 +322,8 @@ def _water(row: Row) -> dict:
 
 
 column("水质类别")(lambda row: WATER_CLASSES[_water(row)["klass"]])
-column("化学需氧量（毫克/升）")(lambda row: _water(row)["cod"])
-column("氨氮（毫克/升）")(lambda row: _water(row)["nh3"])
-column("总磷（毫克/升）")(lambda row: _water(row)["tp"])
-column("是否达到水质目标")(lambda row: _water(row)["ok"])
+fields(_water, {
+    "cod": "化学需氧量（毫克/升）",
+    "nh3": "氨氮（毫克/升）",
+    "tp": "总磷（毫克/升）",
+    "ok": "是否达到水质目标"})

@@ -9,7 +9,7 @@ from .data import AS_OF, CITIES, PLACE_WORDS, SCENIC_FEATURES
 from .registers import business_scope
 from .entities import zihao
 from .rows import Row, county_short, dec, expressway, haversine
-from .rules import column, value
+from .rules import column, fields, value
 
 
 # -- transport
@@ -73,9 +73,7 @@ def _route_class(row: Row) -> str:
     return "二类" if a is not b else "三类"
 
 
-@column("高速公路名称")
-def _expressway_name(row: Row) -> str:
-    return expressway(row)[0]
+fields(expressway, {0: "高速公路名称"})
 
 
 @column("行驶方向")
