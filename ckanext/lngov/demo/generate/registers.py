@@ -157,8 +157,7 @@ def _licence_id(row: Row) -> str:
 # -- social organizations
 @column("社会组织类型")
 def _soc_type(row: Row) -> str:
-    row.company()
-    return row.cache["soc_type"]
+    return row.made_with("soc_type")
 
 
 @column("业务主管单位")

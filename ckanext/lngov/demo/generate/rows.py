@@ -188,6 +188,11 @@ class Row:
             return self.rng.choice(SURNAMES) + given
         return self.once(key, make)
 
+    def made_with(self, key: str) -> Any:
+        """What the row's organization was made with (its kind, nature...), once it is made."""
+        self.company()
+        return self.cache.get(key)
+
     def company(self, role: str = "main") -> Entity:
         from .entities import make_entity  # entities are made of rows' places and people
 

@@ -96,8 +96,7 @@ def _medical_registration(row: Row) -> str:
 
 @column("机构类别")
 def _medical_kind(row: Row) -> str:
-    row.company()
-    return row.cache["hospital_kind"][0]
+    return row.made_with("hospital_kind")[0]
 
 
 @column("医院等级")
@@ -120,8 +119,7 @@ def _hospital_grade(row: Row) -> str:
 
 @column("经营性质")
 def _medical_nature(row: Row) -> str:
-    row.company()
-    return "营利性" if row.cache.get("private") else "非营利性"
+    return "营利性" if row.made_with("private") else "非营利性"
 
 
 @column("床位数（张）")
@@ -141,8 +139,8 @@ def _nursing_beds(row: Row) -> int:
 
 @column("机构性质")
 def _elderly_nature(row: Row) -> str:
-    row.company()
-    return row.cache["nature"]
+    return row.made_with("nature")
+
 
 # -- environment
 @column("许可证编号")
@@ -169,8 +167,7 @@ def _management(row: Row) -> str:
 
 @column("重点单位类别")
 def _key_unit_category(row: Row) -> str:
-    row.company()
-    return row.cache["industry"][2]
+    return row.made_with("industry")[2]
 
 
 @column("年度", "报告年度")
