@@ -13,8 +13,6 @@ from .rules import column, fields, value
 
 
 # -- construction, land, projects
-
-
 @column("项目编号")
 def _tender_number(row: Row) -> str:
     return row.once("tender_no", lambda: f"E{row.county[1]}{AS_OF.year}"

@@ -309,8 +309,6 @@ def _certificate(row: Row) -> str:
 
 
 # -- credit
-
-
 def _decision(row: Row) -> tuple:
     return row.once("decision", lambda: row.rng.choice(DOUBLE_PUBLICITY))
 
@@ -367,8 +365,6 @@ def _abnormal_reason(row: Row) -> str:
 
 
 # -- physicians
-
-
 @column("执业类别")
 def _practice_category(row: Row) -> str:
     return row.once("practice", lambda: row.rng.choices(list(PRACTICE), [70, 15, 10, 5])[0])

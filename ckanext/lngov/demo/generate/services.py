@@ -14,7 +14,7 @@ from .rows import Row, county_short, dec, month_add
 from .rules import column, fields, value
 
 
-# -- qualifications of staff and schools etc.
+# -- schools and libraries
 @column("学校名称")
 def _school(row: Row) -> str:
     kind = value(row, "办学类型")
@@ -208,16 +208,12 @@ def _insured(row: Row) -> int:
 
 
 # -- skill assessment
-
-
 @column("认定职业（工种）")
 def _skill_occupations(row: Row) -> str:
     return "、".join(row.rng.sample(SKILL_OCCUPATIONS, row.rng.randint(1, 5)))
 
 
 # -- food safety
-
-
 fields(food_failure, {0: "食品名称", 1: "不合格项目", 2: "检验结果"})
 
 
