@@ -22,14 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ckanext.lngov.catalog.codes import CODES_FILE
-
 from .generate.data import AS_OF, CITIES, load_yaml
 from .generate.tables import generate_rows
 from .generate.writers import write_csv, write_xlsx
 
-__all__ = ["AS_OF", "CITIES", "CODES_FILE", "generate_rows", "load_catalog", "load_yaml",
-           "make_file", "seed_text"]
+__all__ = ["AS_OF", "CITIES", "generate_rows", "load_catalog", "load_yaml", "make_file",
+           "seed_text"]
 
 HERE = Path(__file__).resolve().parent
 DEPARTMENTS_FILE = HERE / "departments.yaml"
