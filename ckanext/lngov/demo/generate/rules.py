@@ -19,7 +19,8 @@ COLUMNS: dict[str, Rule] = {}
 def column(*names: str) -> Callable[[Rule], Rule]:
     def register(fn: Rule) -> Rule:
         for name in names:
-            assert name not in COLUMNS, f"two rules for the column {name}"
+            if name in COLUMNS:
+                raise ValueError(f"two rules for the column {name}")
             COLUMNS[name] = fn
         return fn
     return register
@@ -52,12 +53,12 @@ PLACE_FIELDS: dict[str, Rule] = {
 
 def _formatted(row: Row, spec: dict) -> str:
     """The format's fields, drawn in their order in the text."""
-    fields: dict[str, Any] = {}
+    drawn: dict[str, Any] = {}
     for _, field, _, _ in string.Formatter().parse(spec["format"]):
-        if field and field not in fields:
-            fields[field] = (PLACE_FIELDS[field](row) if field in PLACE_FIELDS
-                             else row.rng.randint(*spec["integers"][field]))
-    return spec["format"].format(**fields)
+        if field and field not in drawn:
+            drawn[field] = (PLACE_FIELDS[field](row) if field in PLACE_FIELDS
+                            else row.rng.randint(*spec["integers"][field]))
+    return spec["format"].format(**drawn)
 
 
 def _draw(row: Row, name: str, spec: dict) -> Any:
