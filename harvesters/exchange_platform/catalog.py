@@ -20,7 +20,8 @@ import threading
 from collections import Counter
 from typing import Any
 
-from ckanext.lngov.demo.files import AS_OF, CITIES, load_catalog, load_yaml, CODES_FILE, make_file
+from ckanext.lngov.catalog.codes import CODES_FILE
+from ckanext.lngov.demo.files import AS_OF, CITIES, load_catalog, load_yaml, make_file
 
 CITY_EN = ["Shenyang", "Dalian", "Anshan", "Fushun", "Benxi", "Dandong", "Jinzhou", "Yingkou",
            "Fuxin", "Liaoyang", "Panjin", "Tieling", "Chaoyang", "Huludao"]

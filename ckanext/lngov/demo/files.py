@@ -26,11 +26,10 @@ from .generate.data import AS_OF, CITIES, load_yaml
 from .generate.tables import generate_rows
 from .generate.writers import write_csv, write_xlsx
 
-__all__ = ["AS_OF", "CITIES", "CODES_FILE", "generate_rows", "load_catalog", "load_yaml",
-           "make_file", "seed_text"]
+__all__ = ["AS_OF", "CITIES", "generate_rows", "load_catalog", "load_yaml", "make_file",
+           "seed_text"]
 
 HERE = Path(__file__).resolve().parent
-CODES_FILE = HERE.parent / "catalog" / "codes.yaml"
 DEPARTMENTS_FILE = HERE / "departments.yaml"
 CATALOG_FILE = HERE / "catalog.yaml"
 

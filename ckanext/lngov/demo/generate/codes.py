@@ -12,7 +12,8 @@ ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 def org_check_character(code8: str) -> str:
     """The 9th (check) character of a 组织机构代码 (GB 11714-1997), characters 9-17 of a
     credit code. The catalog does not check it; the demo's codes carry it all the same."""
-    total = sum((int(ch) if ch.isdigit() else ord(ch) - 55) * w for ch, w in zip(code8, ORG_WEIGHTS))
+    total = sum((int(ch) if ch.isdigit() else ord(ch) - 55) * w
+                for ch, w in zip(code8, ORG_WEIGHTS))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 

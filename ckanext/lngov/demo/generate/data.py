@@ -65,11 +65,11 @@ MEMBERS: dict[str, list[dict]] = dict(
 DIMENSIONS: dict[str, list[dict]] = {
     column: MEMBERS[members] for column, members in _statistics["dimensions"].items()}
 QUARTER_SHARE: dict[int, float] = _statistics["quarter_share"]
-LAND_TOTALS: dict[str, dict[str, Any]] = _statistics["land_totals"]
 WATER_CLASSES: list[str] = _statistics["water_classes"]
 WATER_LIMITS: list[list[float]] = _statistics["water_limits"]
 IAQI_BREAKS: dict[str, list[list[float]]] = _statistics["iaqi_breaks"]
 POLLUTANT_NAMES: dict[str, str] = _statistics["pollutant_names"]
+AQI_LEVELS: list[list[Any]] = _statistics["aqi_levels"]
 
 # ------------------------------------------------------------------------------ words
 
@@ -92,6 +92,9 @@ HOSPITAL_KINDS: list[list[Any]] = _registers["hospital_kinds"]
 LAND_USES: list[list[Any]] = _registers["land_uses"]
 TRANSPORT_SCOPES: list[list[Any]] = _registers["transport_scopes"]
 PROJECT_OWNERS: dict[str, str] = _registers["project_owners"]
+PROJECTS: list[list[Any]] = _registers["projects"]
+PROJECT_WORDS: dict[str, Any] = _registers["project_words"]
+PROJECT_COMPANIES: dict[str, str] = _registers["project_companies"]
 DOUBLE_PUBLICITY: list[list[str]] = _registers["double_publicity"]
 DISHONESTY: list[list[str]] = _registers["dishonesty"]
 ABNORMAL_REASONS: list[str] = _registers["abnormal_reasons"]

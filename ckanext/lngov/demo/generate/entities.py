@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from .codes import credit_code
 from .data import (AS_OF, CITIES, FOOD_CATEGORIES, FOOD_FAILURES, HOSPITAL_KINDS, INDUSTRIES,
-                   LAND_USES, MINERALS, PLACE_WORDS, POLLUTER_INDUSTRIES, PROJECT_OWNERS,
-                   TENDER_WORKS, TOWNS, TRANSPORT_SCOPES, ZIHAO)
+                   LAND_USES, MINERALS, PLACE_WORDS, POLLUTER_INDUSTRIES, PROJECT_COMPANIES,
+                   PROJECT_OWNERS, PROJECT_WORDS, PROJECTS, TENDER_WORKS, TOWNS,
+                   TRANSPORT_SCOPES, ZIHAO)
 from .rows import Entity, Row, county_short
+from .rules import value
 
 
 def zihao(row: Row) -> str:
@@ -44,40 +46,48 @@ def make_entity(row: Row, role: str) -> Entity:
     if role == "developer":
         return firm("房地产开发", "有限公司")
     if role == "public":   # a public body commissioning works
-        kind = tender_work(row)[1] if t.has("招标", "中标") else row.once("public_kind", lambda: rng.choice(
-            ["住房和城乡建设局", "教育局", "卫生健康局", "城市建设投资集团有限公司"]))
+        kind = tender_work(row)[1] if t.has("招标", "中标") else row.once(
+            "public_kind", lambda: rng.choice(
+                ["住房和城乡建设局", "教育局", "卫生健康局", "城市建设投资集团有限公司"]))
         if kind.endswith("公司"):
             return Entity(f"{city['name']}{kind}", credit_code(rng, "91", city["code"]))
         return Entity(row.place + kind, credit_code(rng, "11", ccode))
     # main entity: by the entry's subject
     if t.has("社会组织"):
-        kind = row.once("soc_type", lambda: rng.choices(["社会团体", "社会服务机构", "基金会"], [55, 40, 5])[0])
+        kind = row.once("soc_type", lambda: rng.choices(
+            ["社会团体", "社会服务机构", "基金会"], [55, 40, 5])[0])
         if kind == "社会团体":
-            field = rng.choice(["企业家协会", "摄影家协会", "老年人体育协会", "物流与采购协会", "餐饮行业协会",
-                                "书法家协会", "青年创业促进会", "中医药学会", "钓鱼协会", "志愿者协会"])
+            field = rng.choice(["企业家协会", "摄影家协会", "老年人体育协会", "物流与采购协会",
+                                "餐饮行业协会", "书法家协会", "青年创业促进会", "中医药学会",
+                                "钓鱼协会", "志愿者协会"])
             return Entity(f"{city['name']}{field}", credit_code(rng, "51", city["code"]))
         if kind == "基金会":
             return Entity(f"辽宁省{z}{rng.choice(['教育', '慈善', '助老', '文化发展'])}基金会",
                           credit_code(rng, "53", "210000"))
         name = rng.choice([f"{row.place}{z}幼儿园", f"{row.place}{z}职业培训学校",
                            f"{row.place}{z}社会工作服务中心", f"{cs}{z}康复中心"])
-        return Entity(name, credit_code(rng, "52", ccode if name.startswith(row.place) else city["code"]))
+        region = ccode if name.startswith(row.place) else city["code"]
+        return Entity(name, credit_code(rng, "52", region))
     if t.has("旅行社"):
         return firm(rng.choice(["国际旅行社", "旅行社"]), "有限公司")
     if t.has("食品生产"):
         return make_entity(row, "food_producer")
     if t.has("抽检"):
-        name = rng.choice([f"{cs}{z}超市有限公司{ks}店", f"{city['name']}{county}{row.person('keeper')[0]}记生鲜店",
-                           f"{cs}{z}商贸有限公司", f"{city['name']}{county}{z}农贸市场{rng.randint(1, 99)}号摊位"])
+        name = rng.choice([f"{cs}{z}超市有限公司{ks}店",
+                           f"{city['name']}{county}{row.person('keeper')[0]}记生鲜店",
+                           f"{cs}{z}商贸有限公司",
+                           f"{city['name']}{county}{z}农贸市场{rng.randint(1, 99)}号摊位"])
         prefix = "92" if "生鲜店" in name or "摊位" in name else "91"
         return Entity(name, credit_code(rng, prefix, ccode))
     if t.has("养老"):
-        nature = row.once("nature", lambda: rng.choices(["公办", "公建民营", "民办"], [30, 25, 45])[0])
+        nature = row.once("nature", lambda: rng.choices(
+            ["公办", "公建民营", "民办"], [30, 25, 45])[0])
         if nature == "公办":
-            return Entity(rng.choice([f"{county}社会福利中心", f"{county}{rng.choice(TOWNS)}镇敬老院"]),
-                          credit_code(rng, "12", ccode))
-        return Entity(rng.choice([f"{city['name']}{county}{z}养老院", f"{cs}{z}颐养中心", f"{cs}{z}老年公寓"]),
-                      credit_code(rng, "52", ccode))
+            name = rng.choice([f"{county}社会福利中心", f"{county}{rng.choice(TOWNS)}镇敬老院"])
+            return Entity(name, credit_code(rng, "12", ccode))
+        name = rng.choice([f"{city['name']}{county}{z}养老院", f"{cs}{z}颐养中心",
+                           f"{cs}{z}老年公寓"])
+        return Entity(name, credit_code(rng, "52", ccode))
     if t.has("医疗机构"):
         return make_hospital(row)
     if t.has("评价组织"):
@@ -103,14 +113,16 @@ def make_entity(row: Row, role: str) -> Entity:
         mineral = row.once("mineral", lambda: rng.choice(MINERALS[city["name"]]))
         return firm(rng.choice(["矿业", "矿产资源开发", "建材"]) if "铁" not in mineral else "矿业")
     if t.has("新能源"):
-        energy = row.once("energy", lambda: rng.choices(["风电", "光伏", "生物质"], [55, 38, 7])[0])
+        energy = value(row, "能源类型")
         word = {"风电": "风力发电", "光伏": "光伏发电", "生物质": "生物质能源"}[energy]
         return firm(word, "有限公司", ks)
     if t.has("出让结果"):
         use = row.once("land_use", lambda: rng.choices(LAND_USES, [40, 15, 30, 10, 5])[0])
         if use[0] in ("住宅用地", "商务金融用地", "零售商业用地"):
             return make_entity(row, "developer")
-        return firm("物流" if use[0] == "仓储用地" else rng.choice(["机械制造", "电子", "新材料", "食品", "医疗器械"]))
+        if use[0] == "仓储用地":
+            return firm("物流")
+        return firm(rng.choice(["机械制造", "电子", "新材料", "食品", "医疗器械"]))
     if t.has("施工许可"):
         if rng.random() < 0.35:
             return make_entity(row, "public")
@@ -119,31 +131,31 @@ def make_entity(row: Row, role: str) -> Entity:
     return firm(industry[0])
 
 
-
-
 def make_hospital(row: Row) -> Entity:
     rng = row.rng
     city, (county, ccode) = row.city, row.county
-    kind = row.once("hospital_kind", lambda: rng.choices(HOSPITAL_KINDS, [k[2] for k in HOSPITAL_KINDS])[0])
-    private = row.once("private", lambda: kind[0] in ("综合医院", "专科医院") and rng.random() < 0.4)
+    kind = row.once("hospital_kind", lambda: rng.choices(
+        HOSPITAL_KINDS, [k[2] for k in HOSPITAL_KINDS])[0])
+    private = row.once("private", lambda: kind[0] in ("综合医院", "专科医院")
+                       and rng.random() < 0.4)
     z = zihao(row)
     if kind[0] == "综合医院":
         name = (f"{city['short']}{z}医院" if private else
-                rng.choice([f"{city['name']}第{rng.choice('一二三四五六七八九')}人民医院", f"{row.place}人民医院",
-                            f"{row.place}中心医院"]))
+                rng.choice([f"{city['name']}第{rng.choice('一二三四五六七八九')}人民医院",
+                            f"{row.place}人民医院", f"{row.place}中心医院"]))
     elif kind[0] == "中医医院":
         name = f"{row.place}中医院"
     elif kind[0] == "专科医院":
-        name = f"{city['short']}{z}{rng.choice(['口腔医院', '眼科医院', '妇产医院', '骨科医院', '康复医院'])}"
+        specialty = rng.choice(["口腔医院", "眼科医院", "妇产医院", "骨科医院", "康复医院"])
+        name = f"{city['short']}{z}{specialty}"
         if not private:
-            name = f"{city['name']}{rng.choice(['口腔医院', '妇婴医院', '儿童医院', '传染病医院', '精神卫生中心'])}"
+            name = city["name"] + rng.choice(
+                ["口腔医院", "妇婴医院", "儿童医院", "传染病医院", "精神卫生中心"])
     elif kind[0] == "社区卫生服务中心":
         name = f"{city['name']}{county}{rng.choice(PLACE_WORDS)[0]}街道社区卫生服务中心"
     else:
         name = f"{row.place}{rng.choice(TOWNS)}镇中心卫生院"
     return Entity(name, credit_code(rng, "91" if private else "12", ccode))
-
-
 
 
 def project(row: Row) -> dict:
@@ -153,45 +165,24 @@ def project(row: Row) -> dict:
         city, (county, _) = row.city, row.county
         cs, ks, z = city["short"], county_short(county), zihao(row)
         other = rng.choice([c for c in CITIES if c is not city])
-        # (sector, name, content, numbers for {n}, numbers for {m}, investment range in 亿元)
-        options = [
-            ("先进装备制造", f"{cs}{z}智能装备产业园项目", "建设标准化厂房及研发中心，形成年产智能装备{n}台（套）的生产能力",
-             [500, 800, 1200, 2000], [1], (3, 30)),
-            ("汽车及零部件", f"{cs}{z}新能源汽车零部件项目", "建设冲压、焊装、总装车间，年产新能源汽车零部件{n}万件",
-             [50, 120, 200, 300], [1], (5, 40)),
-            ("石化和精细化工", f"{ks}{z}精细化工新材料项目", "建设年产{n}万吨精细化学品装置及配套公用工程",
-             [5, 10, 20, 30], [1], (10, 80)),
-            ("交通基础设施", f"{cs}至{other['short']}公路改扩建工程", "改扩建一级公路{n}公里，新建桥梁{m}座",
-             [30, 45, 60, 85], [6, 9, 12, 18], (15, 90)),
-            ("城市更新", f"{row.place}老旧小区改造（{AS_OF.year}年）项目", "改造老旧小区{m}个，涉及建筑面积{n}万平方米",
-             [25, 40, 60, 120], [12, 20, 35, 48], (1, 8)),
-            ("水利", f"{ks}{rng.choice(['辽河', '浑河', '太子河', '大凌河', '绕阳河'])}段防洪治理工程",
-             "新建及加固堤防{n}公里，新建穿堤建筑物{m}座", [12, 20, 35, 50], [5, 8, 12, 16], (2, 12)),
-            ("社会民生", f"{city['name']}{rng.choice(['第二', '第四', '中心'])}医院新院区建设项目",
-             "新建门急诊、医技、住院综合楼，设置床位{n}张", [500, 800, 1000, 1200], [1], (5, 25)),
-            ("社会民生", f"{row.place}第{rng.choice('一二三四五六七八')}中学教学楼新建工程",
-             "新建教学楼及风雨操场，总建筑面积{n}平方米", [12000, 18000, 25000, 32000], [1], (0.6, 2.5)),
-            ("数字经济", f"{cs}{z}数据中心项目", "建设数据中心机房楼，部署标准机架{n}个", [2000, 3000, 5000, 8000], [1], (5, 40)),
-            ("现代农业", f"{ks}{z}农产品冷链物流园项目", "建设冷库{n}万吨及农产品交易、加工区", [2, 5, 8, 10], [1], (1, 6)),
-            ("环境保护", f"{ks}污水处理厂提标改造工程", "提标改造污水处理规模{n}万立方米/日，出水执行一级A标准",
-             [5, 8, 10, 20], [1], (1, 5)),
-        ]
+        words = {key: rng.choice(choices) for key, choices in PROJECT_WORDS.items()}
+        fields = dict(cs=cs, ks=ks, z=z, place=row.place, city=city["name"],
+                      other=other["short"], year=AS_OF.year, **words)
+        options = [(sector, name.format(**fields), *rest) for sector, name, *rest in PROJECTS]
         sector, name, content, ns, ms, invest = rng.choice(options)
         owner = PROJECT_OWNERS.get(sector)
         if sector == "社会民生":
             owner = "卫生健康局" if "医院" in name else "教育局"
         if owner:
             place = row.place if name.startswith((row.place, ks)) else city["name"]
-            owner = Entity(place + owner, credit_code(rng, "11", row.county[1] if place == row.place else city["code"]))
+            region = row.county[1] if place == row.place else city["code"]
+            owner = Entity(place + owner, credit_code(rng, "11", region))
         else:
-            word = {"先进装备制造": "智能装备", "汽车及零部件": "汽车零部件", "石化和精细化工": "精细化工",
-                    "数字经济": "数据科技", "现代农业": "农业发展"}[sector]
+            word = PROJECT_COMPANIES[sector]
             owner = Entity(f"{cs}{z}{word}有限公司", credit_code(rng, "91", row.county[1]))
         return dict(sector=sector, name=name, invest=invest, owner=owner,
                     content=content.format(n=rng.choice(ns), m=rng.choice(ms)))
     return row.once("project", make)
-
-
 
 
 def project_owner(row: Row) -> Entity:

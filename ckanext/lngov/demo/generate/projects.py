@@ -9,15 +9,14 @@ from .data import AS_OF, LAND_USES, PLACE_WORDS, TOWNS
 from .entities import project, project_owner, tender_work, zihao
 from .registers import event_date
 from .rows import Row, county_short, dec
-from .rules import COLUMNS, column
+from .rules import column, fields, value
 
 
 # -- construction, land, projects
-
-
 @column("项目编号")
 def _tender_number(row: Row) -> str:
-    return row.once("tender_no", lambda: f"E{row.county[1]}{AS_OF.year}{row.rng.randint(1, 999999):06d}001")
+    return row.once("tender_no", lambda: f"E{row.county[1]}{AS_OF.year}"
+                                         f"{row.rng.randint(1, 999999):06d}001")
 
 
 @column("项目名称")
@@ -28,40 +27,35 @@ def _project_name(row: Row) -> str:
         prefix = "" if work.startswith(("人民医院", "全民健身")) else rng.choice(PLACE_WORDS)[0]
         return row.once("tender_project", lambda: f"{row.place}{prefix}{work}")
     if t.has("预售"):
-        return row.once("estate", lambda: f"{zihao(row)}{rng.choice(['府', '苑', '华庭', '花园', '公馆', '湾', '学府', '悦府', '名邸'])}"
-                                          f"（{rng.choice('一二三四五')}期）")
+        def estate() -> str:
+            name = zihao(row) + rng.choice(
+                ["府", "苑", "华庭", "花园", "公馆", "湾", "学府", "悦府", "名邸"])
+            return f"{name}（{rng.choice('一二三四五')}期）"
+        return row.once("estate", estate)
     if t.has("新能源"):
-        energy = row.once("energy", lambda: rng.choices(["风电", "光伏", "生物质"], [55, 38, 7])[0])
+        energy = value(row, "能源类型")
         mw = int(capacity(row) * 10)
-        label = {"风电": "风电项目", "光伏": "集中式光伏发电项目", "生物质": "生物质热电联产项目"}[energy]
+        label = {"风电": "风电项目", "光伏": "集中式光伏发电项目",
+                 "生物质": "生物质热电联产项目"}[energy]
         return f"{county_short(row.county[0])}{rng.choice(TOWNS)}{mw}兆瓦{label}"
     if t.has("施工许可"):
         return row.once("building", lambda: rng.choice([
-            f"{zihao(row)}{rng.choice(['府', '苑', '花园'])}{rng.randint(1, 9)}#—{rng.randint(10, 18)}#楼及地下车库",
+            f"{zihao(row)}{rng.choice(['府', '苑', '花园'])}{rng.randint(1, 9)}#—"
+            f"{rng.randint(10, 18)}#楼及地下车库",
             f"{row.city['name']}{row.county[0]}第{rng.choice('一二三四五六七八九')}中学综合楼新建工程",
             f"{county_short(row.county[0])}{zihao(row)}产业园标准厂房项目",
             f"{row.city['name']}{zihao(row)}商业综合体项目"]))
     return project(row)["name"]
 
 
-@column("行业领域")
-def _sector(row: Row) -> str:
-    return project(row)["sector"]
-
-
-@column("建设规模及内容")
-def _project_content(row: Row) -> str:
-    return project(row)["content"]
-
-
-@column("建设性质")
-def _project_nature(row: Row) -> str:
-    return row.once("nature_build", lambda: row.rng.choices(["新建", "续建"], [55, 45])[0])
+fields(project, {"sector": "行业领域", "content": "建设规模及内容"})
 
 
 @column("开工年份")
 def _start_year(row: Row) -> str:
-    return str(AS_OF.year if _project_nature(row) == "新建" else AS_OF.year - row.rng.randint(1, 3))
+    if value(row, "建设性质") == "新建":
+        return str(AS_OF.year)
+    return str(AS_OF.year - row.rng.randint(1, 3))
 
 
 @column("总投资（亿元）")
@@ -76,8 +70,10 @@ def _investment_year(row: Row) -> Decimal:
 
 @column("项目代码")
 def _project_code(row: Row) -> str:
-    return f"{event_date(row).year}-{row.county[1]}-{row.rng.choice(['34', '35', '44', '48', '77', '26'])}-" \
-           f"{'01' if _procedure(row) == '审批' else '02' if _procedure(row) == '核准' else '03'}-{row.rng.randint(1, 999999):06d}"
+    year, county = event_date(row).year, row.county[1]
+    industry = row.rng.choice(["34", "35", "44", "48", "77", "26"])
+    procedure = {"审批": "01", "核准": "02"}.get(_procedure(row), "03")
+    return f"{year}-{county}-{industry}-{procedure}-{row.rng.randint(1, 999999):06d}"
 
 
 @column("审批类型")
@@ -100,16 +96,13 @@ def _approval_authority(row: Row) -> str:
     t, city, county = row.table, row.city["name"], row.county[0]
     place = county if county.endswith(("县", "市")) else city + county
     if t.has("环境影响"):
-        return "辽宁省生态环境厅" if _eia_type(row) == "报告书" and row.rng.random() < 0.4 else city + "生态环境局"
+        if value(row, "环评文件类型") == "报告书" and row.rng.random() < 0.4:
+            return "辽宁省生态环境厅"
+        return city + "生态环境局"
     procedure = _procedure(row)
     if procedure == "备案":
         return place + "发展和改革局"
     return row.rng.choice([city + "发展和改革委员会", "辽宁省发展和改革委员会"])
-
-
-@column("环评文件类型")
-def _eia_type(row: Row) -> str:
-    return row.once("eia", lambda: row.rng.choices(["报告表", "报告书"], [75, 25])[0])
 
 
 @column("审批文号")
@@ -119,30 +112,10 @@ def _eia_number(row: Row) -> str:
     return f"{abbr}环审〔{event_date(row).year}〕{row.rng.randint(1, 240)}号"
 
 
-@column("招标方式")
-def _tender_method(row: Row) -> str:
-    return row.rng.choices(["公开招标", "邀请招标"], [92, 8])[0]
-
-
-@column("估算金额（万元）")
-def _estimate(row: Row) -> Decimal:
-    return dec(row.rng.uniform(200, 25000), 2)
-
-
 @column("投标截止时间")
 def _bid_deadline(row: Row) -> dt.datetime:
     day = event_date(row) + dt.timedelta(days=row.rng.choice([20, 21, 25, 30]))
     return dt.datetime.combine(day, dt.time(9, 30))
-
-
-@column("中标金额（万元）")
-def _award(row: Row) -> Decimal:
-    return dec(row.rng.uniform(300, 20000), 2)
-
-
-@column("工期（日历天）")
-def _duration(row: Row) -> int:
-    return row.rng.choice([90, 120, 150, 180, 240, 365, 540, 720])
 
 
 @column("公示结束日期")
@@ -159,32 +132,16 @@ def _land_use(row: Row) -> tuple:
     return row.once("land_use", lambda: row.rng.choices(LAND_USES, [40, 15, 30, 10, 5])[0])
 
 
-@column("土地用途")
-def _land_use_name(row: Row) -> str:
-    return _land_use(row)[0]
-
-
-@column("出让年限（年）")
-def _land_term(row: Row) -> int:
-    return _land_use(row)[1]
-
-
-@column("出让面积（平方米）")
-def _land_area(row: Row) -> Decimal:
-    return row.once("land_area", lambda: dec(row.rng.uniform(6000, 120000), 2))
-
-
-@column("供地方式")
-def _land_method(row: Row) -> str:
-    return row.rng.choices(["挂牌出让", "拍卖出让", "招标出让"], [82, 14, 4])[0]
+fields(_land_use, {0: "土地用途", 1: "出让年限（年）"})
 
 
 @column("成交价款（万元）")
 def _land_price(row: Row) -> Decimal:
     use, big = _land_use(row)[0], row.city["name"] in ("沈阳市", "大连市")
-    unit = {"住宅用地": (2500, 7000) if big else (700, 2200), "商务金融用地": (1500, 4000) if big else (500, 1500),
+    unit = {"住宅用地": (2500, 7000) if big else (700, 2200),
+            "商务金融用地": (1500, 4000) if big else (500, 1500),
             "零售商业用地": (1500, 4000) if big else (500, 1500)}.get(use, (180, 420))
-    return dec(float(_land_area(row)) * row.rng.uniform(*unit) / 10000, 2)
+    return dec(float(value(row, "出让面积（平方米）")) * row.rng.uniform(*unit) / 10000, 2)
 
 
 @column("施工许可证编号")
@@ -192,14 +149,9 @@ def _permit_number(row: Row) -> str:
     return f"{row.county[1]}{event_date(row):%Y%m%d}{row.rng.randint(1, 99):02d}01"
 
 
-@column("合同价格（万元）")
-def _contract_price(row: Row) -> Decimal:
-    return row.once("contract", lambda: dec(row.rng.uniform(800, 45000), 2))
-
-
 @column("建筑面积（平方米）")
 def _floor_area(row: Row) -> Decimal:
-    return dec(float(_contract_price(row)) * 10000 / row.rng.uniform(2200, 3600), 2)
+    return dec(float(value(row, "合同价格（万元）")) * 10000 / row.rng.uniform(2200, 3600), 2)
 
 
 @column("预售许可证号")
@@ -213,31 +165,25 @@ def _presale_buildings(row: Row) -> str:
     return "、".join(f"{n}#" for n in numbers) + "楼"
 
 
-@column("预售套数")
-def _presale_units(row: Row) -> int:
-    return row.once("units", lambda: row.rng.randint(60, 520))
-
-
 @column("预售面积（平方米）")
 def _presale_area(row: Row) -> Decimal:
-    return dec(_presale_units(row) * row.rng.uniform(88, 132), 2)
+    return dec(value(row, "预售套数") * row.rng.uniform(88, 132), 2)
+
 
 # -- renewable energy
-@column("能源类型")
-def _energy(row: Row) -> str:
-    return row.once("energy", lambda: row.rng.choices(["风电", "光伏", "生物质"], [55, 38, 7])[0])
-
-
-@column("装机容量（万千瓦）")
 def capacity(row: Row) -> float:
-    low, high = {"风电": (5, 50), "光伏": (2, 30), "生物质": (1.5, 4)}[_energy(row)]
+    """装机容量 (a float, for the project's name; a Decimal in the file)."""
+    low, high = {"风电": (5, 50), "光伏": (2, 30), "生物质": (1.5, 4)}[value(row, "能源类型")]
     return row.once("capacity", lambda: float(dec(row.rng.uniform(low, high), 1)))
+
+
+column("装机容量（万千瓦）")(lambda row: dec(capacity(row), 1))
 
 
 @column("核准（备案）文号")
 def _energy_reference(row: Row) -> str:
     year = event_date(row).year
-    if _energy(row) == "风电":
+    if value(row, "能源类型") == "风电":
         return f"{row.city['abbr']}发改能源〔{year}〕{row.rng.randint(1, 180)}号"
     return f"{row.city['abbr']}发改备〔{year}〕{row.rng.randint(1, 600)}号"
 
@@ -246,6 +192,3 @@ def _energy_reference(row: Row) -> str:
 def _commissioning(row: Row) -> str:
     return str(event_date(row).year + row.rng.choice([1, 1, 2]))
 
-
-# capacity is a Decimal in the file
-COLUMNS["装机容量（万千瓦）"] = lambda row: dec(capacity(row), 1)

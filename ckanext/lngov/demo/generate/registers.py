@@ -11,7 +11,7 @@ from .data import (ABNORMAL_REASONS, AS_OF, CITIES, DISHONESTY, DOUBLE_PUBLICITY
                    MINERALS, PRACTICE, TOWNS, TRANSPORT_SCOPES)
 from .entities import food_failure, make_hospital, project_owner, zihao
 from .rows import Row, county_short, dec
-from .rules import column
+from .rules import column, fields, value
 
 
 # -- places
@@ -35,8 +35,8 @@ def _city_county(row: Row) -> str:
 @column("地址", "住所", "经营场所", "生产经营场所地址", "生产地址", "建设地址")
 def _address(row: Row) -> str:
     if row.table.has("景区"):
-        return row.once("address", lambda: f"辽宁省{row.city['name']}{row.county[0]}{row.rng.choice(TOWNS)}镇"
-                                           f"{row.rng.choice(TOWNS)}村")
+        return row.once("address", lambda: f"辽宁省{row.city['name']}{row.county[0]}"
+                                           f"{row.rng.choice(TOWNS)}镇{row.rng.choice(TOWNS)}村")
     return row.address()
 
 
@@ -48,7 +48,8 @@ def _site(row: Row) -> str:
 
 @column("土地坐落")
 def _parcel_location(row: Row) -> str:
-    return f"{row.place}{row.road()}以{row.rng.choice('南北')}、{row.road('road2')}以{row.rng.choice('东西')}"
+    return (f"{row.place}{row.road()}以{row.rng.choice('南北')}、"
+            f"{row.road('road2')}以{row.rng.choice('东西')}")
 
 
 @column("经度")
@@ -69,9 +70,9 @@ def _credit(row: Row) -> str:
     return row.company().code
 
 
-@column("企业名称", "名称", "主体名称", "行政相对人名称", "业户名称", "单位名称", "生产者名称", "旅行社名称",
-        "被抽样单位名称", "机构名称", "社会组织名称", "矿业权人", "项目单位", "建设单位", "开发企业", "招标人",
-        "受让人", "经营者")
+@column("企业名称", "名称", "主体名称", "行政相对人名称", "业户名称", "单位名称", "生产者名称",
+        "旅行社名称", "被抽样单位名称", "机构名称", "社会组织名称", "矿业权人", "项目单位",
+        "建设单位", "开发企业", "招标人", "受让人", "经营者")
 def _main_name(row: Row) -> str:
     if row.table.has("重点建设", "投资项目", "环境影响"):
         return project_owner(row).name
@@ -104,11 +105,6 @@ def _person(row: Row) -> str:
     return row.person()
 
 
-@column("性别")
-def _sex(row: Row) -> str:
-    return row.once("sex", lambda: row.rng.choice(["男", "女"]))
-
-
 # -- market entities
 @column("市场主体类型", "类型")
 def _entity_type(row: Row) -> str:
@@ -116,13 +112,9 @@ def _entity_type(row: Row) -> str:
     if row.company().name.endswith("股份有限公司"):
         return "股份有限公司（非上市、自然人投资或控股）"
     return row.once("entity_type", lambda: row.rng.choices(
-        ["有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）", "有限责任公司（自然人投资或控股的法人独资）",
-         "有限责任公司（国有独资）"], [60, 28, 10, 2])[0])
-
-
-@column("注册资本（万元）")
-def _capital(row: Row) -> Decimal:
-    return dec(row.rng.choice([10, 50, 100, 100, 200, 300, 500, 500, 1000, 2000, 5000]), 2)
+        ["有限责任公司（自然人投资或控股）", "有限责任公司（自然人独资）",
+         "有限责任公司（自然人投资或控股的法人独资）", "有限责任公司（国有独资）"],
+        [60, 28, 10, 2])[0])
 
 
 @column("成立日期")
@@ -157,11 +149,6 @@ def business_scope(row: Row) -> str:
     return (f"一般项目：{industry[1]}。（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）")
 
 
-@column("登记状态")
-def _status(row: Row) -> str:
-    return row.rng.choices(["存续", "注销"], [95, 5])[0]
-
-
 @column("证照编号")
 def _licence_id(row: Row) -> str:
     return f"{row.county[1]}{_issued_licence(row):%Y%m%d}{row.table.next_seq():06d}"
@@ -170,8 +157,7 @@ def _licence_id(row: Row) -> str:
 # -- social organizations
 @column("社会组织类型")
 def _soc_type(row: Row) -> str:
-    row.company()
-    return row.cache["soc_type"]
+    return row.made_with("soc_type")
 
 
 @column("业务主管单位")
@@ -194,7 +180,9 @@ def _supervisor(row: Row) -> str:
 @column("注册资金（万元）")
 def _funds(row: Row) -> Decimal:
     kind = _soc_type(row)
-    return dec(row.rng.choice([200, 400, 800]) if kind == "基金会" else row.rng.choice([3, 5, 10, 10, 20, 30, 50]), 2)
+    if kind == "基金会":
+        return dec(row.rng.choice([200, 400, 800]), 2)
+    return dec(row.rng.choice([3, 5, 10, 10, 20, 30, 50]), 2)
 
 
 @column("成立登记日期")
@@ -217,18 +205,15 @@ def _soc_authority(row: Row) -> str:
 def _licence_number(row: Row) -> str:
     t, rng = row.table, row.rng
     if t.has("矿业权"):
-        kind = _right_type(row)
+        kind = value(row, "矿业权类型")
         start = _valid_from(row)
-        return f"{'C' if kind == '采矿权' else 'T'}21{row.city['code'][2:4]}00{start.year}{start.month:02d}{rng.randint(1, 9999999):07d}"
+        letter = "C" if kind == "采矿权" else "T"
+        return (f"{letter}21{row.city['code'][2:4]}00{start.year}{start.month:02d}"
+                f"{rng.randint(1, 9999999):07d}")
     if t.has("旅行社"):
         outbound = "出境" in business_scope(row)
         return f"L-LN-{'CJ' if outbound else ''}{rng.randint(10000, 99999):05d}"
     return f"辽交运管许可{row.city['abbr']}字{row.county[1]}{rng.randint(100000, 999999)}号"
-
-
-@column("矿业权类型")
-def _right_type(row: Row) -> str:
-    return row.once("right_type", lambda: row.rng.choices(["采矿权", "探矿权"], [70, 30])[0])
 
 
 @column("开采矿种")
@@ -240,14 +225,16 @@ def _mineral(row: Row) -> str:
 def _mine(row: Row) -> str:
     mineral = _mineral(row)
     place = row.rng.choice(TOWNS)
-    if _right_type(row) == "采矿权":
-        return f"{row.company().name.replace('有限公司', '').replace('有限责任公司', '').replace('股份', '')}{place}{mineral}矿"
+    if value(row, "矿业权类型") == "采矿权":
+        holder = row.company().name
+        holder = holder.replace("有限公司", "").replace("有限责任公司", "").replace("股份", "")
+        return f"{holder}{place}{mineral}矿"
     return f"辽宁省{row.place}{place}{mineral}{row.rng.choice(['普查', '详查', '勘探'])}"
 
 
 @column("矿区面积（平方千米）")
 def _mine_area(row: Row) -> Decimal:
-    if _right_type(row) == "采矿权":
+    if value(row, "矿业权类型") == "采矿权":
         return dec(row.rng.uniform(0.05, 6.0), 4)
     return dec(row.rng.uniform(3.0, 45.0), 4)
 
@@ -259,18 +246,14 @@ def _valid_from(row: Row) -> dt.date:
 
 @column("有效期止")
 def _valid_until_mine(row: Row) -> dt.date:
-    years = row.rng.choice([5, 10, 15, 20, 30]) if _right_type(row) == "采矿权" else 5
+    years = row.rng.choice([5, 10, 15, 20, 30]) if value(row, "矿业权类型") == "采矿权" else 5
     start = _valid_from(row)
     return start.replace(year=start.year + years) - dt.timedelta(days=1)
 
 
-@column("出让方式")
-def _grant_method(row: Row) -> str:
-    return row.rng.choices(["挂牌出让", "拍卖出让", "招标出让", "协议出让"], [70, 15, 5, 10])[0]
-
-
-@column("发证日期", "许可日期", "备案日期", "评定日期", "注册日期", "办结日期", "审批日期", "合同签订日期",
-        "核准（备案）日期", "公告发布日期", "公示开始日期", "列入日期", "决定日期", "抽样日期", "命名日期")
+@column("发证日期", "许可日期", "备案日期", "评定日期", "注册日期", "办结日期", "审批日期",
+        "合同签订日期", "核准（备案）日期", "公告发布日期", "公示开始日期", "列入日期", "决定日期",
+        "抽样日期", "命名日期")
 def event_date(row: Row) -> dt.date:
     t = row.table
     if t.has("名录", "名单", "目录", "标准地名") and not t.has("异常", "失信"):
@@ -288,7 +271,8 @@ def _valid_until(row: Row) -> dt.date:
     if t.has("失信"):
         years = 3
     elif t.has("医疗机构"):
-        return row.between("until", AS_OF + dt.timedelta(days=30), AS_OF + dt.timedelta(days=5 * 365))
+        return row.between("until", AS_OF + dt.timedelta(days=30),
+                           AS_OF + dt.timedelta(days=5 * 365))
     elif t.has("道路运输"):
         years = row.once("transport", lambda: row.rng.choice(TRANSPORT_SCOPES))[1]
     else:
@@ -299,11 +283,6 @@ def _valid_until(row: Row) -> dt.date:
         return issued.replace(year=issued.year + years, day=28)
 
 
-@column("年审有效期至")
-def _inspection_until(row: Row) -> dt.date:
-    return AS_OF + dt.timedelta(days=row.rng.randint(5, 360))
-
-
 @column("发证机关")
 def _issuing_authority(row: Row) -> str:
     t, city, county = row.table, row.city["name"], row.county[0]
@@ -311,7 +290,9 @@ def _issuing_authority(row: Row) -> str:
     if t.has("道路运输"):
         return (city if "危险" in business_scope(row) else place) + "交通运输局"
     if t.has("建筑业企业资质"):
-        return "辽宁省住房和城乡建设厅" if "施工劳务" not in _qualification(row) else city + "住房和城乡建设局"
+        if "施工劳务" in value(row, "资质类别及等级"):
+            return city + "住房和城乡建设局"
+        return "辽宁省住房和城乡建设厅"
     if t.has("排污"):
         return f"{city}生态环境局"
     if t.has("施工许可"):
@@ -323,33 +304,16 @@ def _issuing_authority(row: Row) -> str:
 
 @column("证书编号")
 def _certificate(row: Row) -> str:
-    level = 2 if "施工劳务" not in _qualification(row) else 3
+    level = 2 if "施工劳务" not in value(row, "资质类别及等级") else 3
     return f"D{level}21{row.rng.randint(100000, 999999)}"
 
 
-@column("资质类别及等级")
-def _qualification(row: Row) -> str:
-    return row.once("qualification", lambda: row.rng.choice([
-        "建筑工程施工总承包二级", "市政公用工程施工总承包二级", "建筑装修装饰工程专业承包一级",
-        "钢结构工程专业承包一级", "地基基础工程专业承包一级", "电子与智能化工程专业承包二级",
-        "建筑工程施工总承包二级；市政公用工程施工总承包二级", "施工劳务不分等级"]))
-
-
 # -- credit
-
-
 def _decision(row: Row) -> tuple:
     return row.once("decision", lambda: row.rng.choice(DOUBLE_PUBLICITY))
 
 
-@column("决定类别")
-def _decision_kind(row: Row) -> str:
-    return _decision(row)[0]
-
-
-@column("事项名称")
-def _decision_matter(row: Row) -> str:
-    return _decision(row)[1]
+fields(_decision, {0: "决定类别", 1: "事项名称"})
 
 
 @column("决定机关")
@@ -369,28 +333,30 @@ def _decision_number(row: Row) -> str:
 
 @column("决定内容")
 def _decision_content(row: Row) -> str:
-    return _decision(row)[3].format(n=row.rng.choice([5, 12, 30, 80]), m=row.rng.choice([800, 2600, 5400]),
-                                    k=row.rng.choice([2000, 5000, 10000, 30000, 50000, 100000]))
+    return _decision(row)[3].format(
+        n=row.rng.choice([5, 12, 30, 80]), m=row.rng.choice([800, 2600, 5400]),
+        k=row.rng.choice([2000, 5000, 10000, 30000, 50000, 100000]))
 
 
 def _dishonesty(row: Row) -> tuple:
     return row.once("dishonesty", lambda: row.rng.choice(DISHONESTY))
 
 
-@column("名单类型")
-def _list_type(row: Row) -> str:
-    return _dishonesty(row)[0]
+fields(_dishonesty, {0: "名单类型"})
 
 
 @column("列入原因")
 def _list_reason(row: Row) -> str:
-    return _dishonesty(row)[2].format(n=row.rng.randint(1, 60), k=row.rng.choice([12.6, 35.8, 84.2, 260.5]))
+    return _dishonesty(row)[2].format(n=row.rng.randint(1, 60),
+                                      k=row.rng.choice([12.6, 35.8, 84.2, 260.5]))
 
 
 @column("认定部门")
 def _list_authority(row: Row) -> str:
     dept = _dishonesty(row)[1]
-    return ("国家税务总局" + row.city["name"] + "税务局") if dept == "税务局" else row.city["name"] + dept
+    if dept == "税务局":
+        return "国家税务总局" + row.city["name"] + "税务局"
+    return row.city["name"] + dept
 
 
 @column("列入经营异常名录原因")
@@ -398,14 +364,7 @@ def _abnormal_reason(row: Row) -> str:
     return row.rng.choices(ABNORMAL_REASONS, [60, 30, 5, 5])[0]
 
 
-@column("是否已移出")
-def _removed(row: Row) -> bool:
-    return row.rng.random() < 0.25
-
-
 # -- physicians
-
-
 @column("执业类别")
 def _practice_category(row: Row) -> str:
     return row.once("practice", lambda: row.rng.choices(list(PRACTICE), [70, 15, 10, 5])[0])

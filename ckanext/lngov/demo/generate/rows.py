@@ -153,7 +153,8 @@ class Row:
             counties = self.city["counties"]
             if self.table.has("矿业权", "新能源"):
                 extra = MINING_DISTRICTS if self.table.has("矿业权") else set()
-                counties = [k for k in counties if k[0].endswith(("县", "市")) or k[0] in extra] or counties
+                counties = [k for k in counties
+                            if k[0].endswith(("县", "市")) or k[0] in extra] or counties
             return self.rng.choice(counties)
         return self.once("county", pick)
 
@@ -164,7 +165,8 @@ class Row:
         return county if county.endswith(("县", "市")) else self.city["name"] + county
 
     def road(self, key: str = "road") -> str:
-        return self.once(key, lambda: self.rng.choice(PLACE_WORDS)[0] + self.rng.choice(ROAD_SUFFIXES))
+        return self.once(key, lambda: self.rng.choice(PLACE_WORDS)[0]
+                         + self.rng.choice(ROAD_SUFFIXES))
 
     def address(self, key: str = "address") -> str:
         return self.once(key, lambda: f"辽宁省{self.city['name']}{self.county[0]}{self.road()}"
@@ -186,6 +188,11 @@ class Row:
             return self.rng.choice(SURNAMES) + given
         return self.once(key, make)
 
+    def made_with(self, key: str) -> Any:
+        """What the row's organization was made with (its kind, nature...), once it is made."""
+        self.company()
+        return self.cache.get(key)
+
     def company(self, role: str = "main") -> Entity:
         from .entities import make_entity  # entities are made of rows' places and people
 
@@ -196,7 +203,8 @@ class Row:
         return self.once(key, lambda: AS_OF - dt.timedelta(days=self.rng.randint(0, days)))
 
     def between(self, key: str, start: dt.date, end: dt.date) -> dt.date:
-        return self.once(key, lambda: start + dt.timedelta(days=self.rng.randint(0, (end - start).days)))
+        return self.once(key, lambda: start + dt.timedelta(
+            days=self.rng.randint(0, (end - start).days)))
 
     # -- statistics
     def level(self, key: str, base: float, trend: float = 0.0, noise: float = 0.02) -> float:

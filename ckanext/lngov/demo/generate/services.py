@@ -11,33 +11,29 @@ from .data import (AS_OF, CITIES, FOOD_CATEGORIES, HEAVY_INDUSTRIES, HOSPITAL_KI
 from .entities import food_failure, zihao
 from .registers import event_date
 from .rows import Row, county_short, dec, month_add
-from .rules import column
+from .rules import column, fields, value
 
 
-# -- qualifications of staff and schools etc.
+# -- schools and libraries
 @column("学校名称")
 def _school(row: Row) -> str:
-    kind = _school_type(row)
+    kind = value(row, "办学类型")
     county, ks, rng = row.county[0], county_short(row.county[0]), row.rng
-    if _founder(row) == "民办":
-        return f"{row.city['short']}{zihao(row)}{'实验学校' if kind == '九年一贯制学校' else '外国语学校' if kind != '小学' else '小学'}"
-    n = rng.choice("一二三四五六七八九") if rng.random() < 0.6 else rng.choice("一二三") + "十" + rng.choice("一二三四五六七八九")
+    if value(row, "举办者类型") == "民办":
+        suffix = ("实验学校" if kind == "九年一贯制学校" else "外国语学校" if kind != "小学"
+                  else "小学")
+        return f"{row.city['short']}{zihao(row)}{suffix}"
+    if rng.random() < 0.6:
+        n = rng.choice("一二三四五六七八九")
+    else:
+        n = rng.choice("一二三") + "十" + rng.choice("一二三四五六七八九")
+    # every name is drawn (in this order), whatever the kind
     return {"小学": f"{row.city['name']}{county}{rng.choice(PLACE_WORDS)[0]}小学",
-            "初级中学": f"{row.city['name']}第{n}初级中学" if county.endswith("区") else f"{ks}第{n}初级中学",
+            "初级中学": (f"{row.city['name']}第{n}初级中学" if county.endswith("区")
+                         else f"{ks}第{n}初级中学"),
             "九年一贯制学校": f"{ks}{rng.choice(TOWNS)}九年一贯制学校",
             "完全中学": f"{row.city['name']}第{n}中学",
             "高级中学": f"{ks}第{rng.choice('一二三')}高级中学"}[kind]
-
-
-@column("办学类型")
-def _school_type(row: Row) -> str:
-    return row.once("school_type", lambda: row.rng.choices(
-        ["小学", "初级中学", "九年一贯制学校", "完全中学", "高级中学"], [45, 22, 15, 6, 12])[0])
-
-
-@column("举办者类型")
-def _founder(row: Row) -> str:
-    return row.once("founder", lambda: row.rng.choices(["教育部门", "民办", "其他部门"], [88, 10, 2])[0])
 
 
 @column("学校标识码")
@@ -48,7 +44,7 @@ def _school_code(row: Row) -> str:
 @column("在校生数（人）")
 def _enrolment(row: Row) -> int:
     low, high = {"小学": (300, 2600), "初级中学": (400, 2000), "九年一贯制学校": (200, 1800),
-                 "完全中学": (1500, 4000), "高级中学": (1200, 3600)}[_school_type(row)]
+                 "完全中学": (1500, 4000), "高级中学": (1200, 3600)}[value(row, "办学类型")]
     return row.rng.randint(low, high)
 
 
@@ -68,14 +64,18 @@ def _library_level(row: Row) -> str:
 @column("开放时间", "办公时间")
 def _opening_hours(row: Row) -> str:
     if "图书馆" in row.table.title:
-        return row.rng.choice(["周二至周日 9:00—17:00（周一闭馆）", "周一至周日 8:30—17:30", "周二至周日 9:00—20:00"])
-    return row.rng.choice(["周一至周五 8:30—11:30，13:00—16:30", "周一至周五 9:00—17:00；周六 9:00—12:00",
+        return row.rng.choice(["周二至周日 9:00—17:00（周一闭馆）", "周一至周日 8:30—17:30",
+                               "周二至周日 9:00—20:00"])
+    return row.rng.choice(["周一至周五 8:30—11:30，13:00—16:30",
+                           "周一至周五 9:00—17:00；周六 9:00—12:00",
                            "周一至周五 8:30—16:30（法定节假日除外）"])
 
 
 @column("馆藏文献（万册）")
 def _holdings(row: Row) -> Decimal:
-    return dec(row.rng.uniform(80, 420) if _library_level(row) == "市级" else row.rng.uniform(8, 65), 2)
+    if _library_level(row) == "市级":
+        return dec(row.rng.uniform(80, 420), 2)
+    return dec(row.rng.uniform(8, 65), 2)
 
 
 @column("评估定级")
@@ -84,24 +84,19 @@ def _library_grade(row: Row) -> str:
     return row.rng.choices(["一级馆", "二级馆", "三级馆"], weights)[0]
 
 
-@column("是否免费开放")
-def _free(row: Row) -> bool:
-    return True
-
-
 # -- health
 @column("登记号")
 def _medical_registration(row: Row) -> str:
     entity = row.company()
     kind = row.cache.get("hospital_kind", HOSPITAL_KINDS[0])
     private = row.cache.get("private", False)
-    return f"{entity.code[8:17]}{row.county[1]}{kind[1]}{'2' if private else '1'}{row.rng.randint(1, 999):03d}"
+    return (f"{entity.code[8:17]}{row.county[1]}{kind[1]}{'2' if private else '1'}"
+            f"{row.rng.randint(1, 999):03d}")
 
 
 @column("机构类别")
 def _medical_kind(row: Row) -> str:
-    row.company()
-    return row.cache["hospital_kind"][0]
+    return row.made_with("hospital_kind")[0]
 
 
 @column("医院等级")
@@ -113,7 +108,8 @@ def _hospital_grade(row: Row) -> str:
     if name.endswith(("人民医院", "中心医院")):
         if "第" in name or name.startswith(tuple(c["name"] + "中心" for c in CITIES)):
             return row.once("grade", lambda: row.rng.choice(["三级甲等", "三级乙等", "二级甲等"]))
-        return row.once("grade", lambda: row.rng.choice(["二级甲等", "二级甲等", "二级乙等", "三级乙等"]))
+        return row.once("grade", lambda: row.rng.choice(
+            ["二级甲等", "二级甲等", "二级乙等", "三级乙等"]))
     if kind == "中医医院":
         return row.once("grade", lambda: row.rng.choice(["二级甲等", "二级乙等", "三级甲等"]))
     if row.cache.get("private"):
@@ -123,8 +119,7 @@ def _hospital_grade(row: Row) -> str:
 
 @column("经营性质")
 def _medical_nature(row: Row) -> str:
-    row.company()
-    return "营利性" if row.cache.get("private") else "非营利性"
+    return "营利性" if row.made_with("private") else "非营利性"
 
 
 @column("床位数（张）")
@@ -132,8 +127,8 @@ def _beds(row: Row) -> int:
     if row.table.has("养老"):
         return row.once("beds", lambda: row.rng.randint(40, 480))
     grade = _hospital_grade(row)
-    low, high = {"三级甲等": (900, 2600), "三级乙等": (600, 1200), "二级甲等": (200, 700), "二级乙等": (100, 400),
-                 "一级": (20, 99), "未定级": (0, 40)}[grade]
+    low, high = {"三级甲等": (900, 2600), "三级乙等": (600, 1200), "二级甲等": (200, 700),
+                 "二级乙等": (100, 400), "一级": (20, 99), "未定级": (0, 40)}[grade]
     return row.rng.randint(low, high)
 
 
@@ -144,8 +139,8 @@ def _nursing_beds(row: Row) -> int:
 
 @column("机构性质")
 def _elderly_nature(row: Row) -> str:
-    row.company()
-    return row.cache["nature"]
+    return row.made_with("nature")
+
 
 # -- environment
 @column("许可证编号")
@@ -172,8 +167,7 @@ def _management(row: Row) -> str:
 
 @column("重点单位类别")
 def _key_unit_category(row: Row) -> str:
-    row.company()
-    return row.cache["industry"][2]
+    return row.made_with("industry")[2]
 
 
 @column("年度", "报告年度")
@@ -203,20 +197,9 @@ def _revenue(row: Row) -> Decimal:
     return dec(float(_assets(row)) * row.rng.uniform(0.3, 1.6), 2)
 
 
-@column("是否有网站或网店")
-def _website(row: Row) -> bool:
-    return row.rng.random() < 0.2
-
-
 @column("公示日期")
 def _report_date(row: Row) -> dt.date:
     return row.between("report", dt.date(AS_OF.year, 1, 2), dt.date(AS_OF.year, 6, 30))
-
-
-@column("参保险种")
-def _schemes(row: Row) -> str:
-    return row.rng.choices(["企业职工基本养老保险、失业保险、工伤保险", "企业职工基本养老保险、工伤保险", "工伤保险"],
-                           [80, 12, 8])[0]
 
 
 @column("参保人数")
@@ -224,45 +207,14 @@ def _insured(row: Row) -> int:
     return int(row.rng.lognormvariate(2.8, 1.0)) + 1
 
 
-@column("是否欠费")
-def _arrears(row: Row) -> bool:
-    return row.rng.random() < 0.07
-
-
 # -- skill assessment
-
-
 @column("认定职业（工种）")
 def _skill_occupations(row: Row) -> str:
     return "、".join(row.rng.sample(SKILL_OCCUPATIONS, row.rng.randint(1, 5)))
 
 
-@column("认定等级")
-def _skill_levels(row: Row) -> str:
-    return row.rng.choice(["五级/初级工至三级/高级工", "五级/初级工至四级/中级工", "五级/初级工至二级/技师"])
-
-
-@column("备案状态")
-def _filing_status(row: Row) -> str:
-    return row.rng.choices(["有效", "暂停", "撤销"], [90, 6, 4])[0]
-
-
 # -- food safety
-
-
-@column("食品名称")
-def _food(row: Row) -> str:
-    return food_failure(row)[0]
-
-
-@column("不合格项目")
-def _failed_item(row: Row) -> str:
-    return food_failure(row)[1]
-
-
-@column("检验结果")
-def _test_result(row: Row) -> str:
-    return food_failure(row)[2]
+fields(food_failure, {0: "食品名称", 1: "不合格项目", 2: "检验结果"})
 
 
 @column("抽样编号")
@@ -272,7 +224,8 @@ def _sample_number(row: Row) -> str:
 
 @column("检验机构")
 def _laboratory(row: Row) -> str:
-    return row.rng.choice(["辽宁省食品检验检测院", f"{row.city['name']}检验检测认证中心", "辽宁省产品质量监督检验院"])
+    return row.rng.choice(["辽宁省食品检验检测院", f"{row.city['name']}检验检测认证中心",
+                           "辽宁省产品质量监督检验院"])
 
 
 @column("食品类别")
@@ -290,25 +243,14 @@ def _place_name(row: Row) -> tuple:
     return row.once("place", make)
 
 
-@column("标准名称")
-def _standard_name(row: Row) -> str:
-    return _place_name(row)[1]
-
-
-@column("汉语拼音")
-def _pinyin(row: Row) -> str:
-    return _place_name(row)[2]
-
-
-@column("地名类别")
-def _place_category(row: Row) -> str:
-    return _place_name(row)[0]
+fields(_place_name, {1: "标准名称", 2: "汉语拼音", 0: "地名类别"})
 
 
 @column("地名含义")
 def _place_meaning(row: Row) -> str:
     category, name, _, meaning = _place_name(row)
-    where = {"道路": "该路", "街巷": "该街巷", "居民区": "该居民区", "桥梁": "该桥", "公园": "该公园"}[category]
+    where = {"道路": "该路", "街巷": "该街巷", "居民区": "该居民区", "桥梁": "该桥",
+             "公园": "该公园"}[category]
     return f"取“{meaning}”之意，{where}位于{row.county[0]}，命名体现当地群众对美好生活的向往。"
 
 
@@ -325,16 +267,14 @@ def _survey_name(row: Row) -> str:
     return f"{row.city['name']}{row.county[0]}{kind[2]}{kind[1]}（{kind[0]}）"
 
 
-@column("成果类型")
-def _survey_type(row: Row) -> str:
-    return _survey(row)[0]
+fields(_survey, {0: "成果类型"})
 
 
 @column("比例尺")
 def _scale(row: Row) -> str:
     if row.table.has("标准地图"):
-        return row.once("map_scale", lambda: "1:1800000" if _map(row)[0] == "辽宁省" else row.rng.choice(
-            ["1:400000", "1:500000", "1:600000"]))
+        return row.once("map_scale", lambda: "1:1800000" if _map(row)[0] == "辽宁省"
+                        else row.rng.choice(["1:400000", "1:500000", "1:600000"]))
     return _survey(row)[2]
 
 
@@ -371,19 +311,12 @@ def _map_name(row: Row) -> str:
     return f"{region}地图（{kind}）"
 
 
-@column("地图类型")
-def _map_type(row: Row) -> str:
-    return _map(row)[1]
+fields(_map, {1: "地图类型"})
 
 
 @column("审图号")
 def _map_number(row: Row) -> str:
     return f"辽S（{_map_date(row).year}）{row.rng.randint(1, 60):03d}号"
-
-
-@column("幅面")
-def _map_size(row: Row) -> str:
-    return row.rng.choice(["全开", "对开", "四开", "A3", "A4"])
 
 
 @column("发布日期")
@@ -401,17 +334,13 @@ def _service_point(row: Row) -> str:
     return f"{county}公安局{station}"
 
 
-@column("是否受理异地身份证业务")
-def _other_region_cards(row: Row) -> bool:
-    return row.rng.random() < 0.7
-
-
 @column("登记机关名称")
 def _marriage_office(row: Row) -> str:
     county = row.county[0]
     if _city_level_office(row):
         return row.city["name"] + "民政局婚姻登记处"
-    return (county if county.endswith(("县", "市")) else row.city["name"] + county) + "民政局婚姻登记处"
+    place = county if county.endswith(("县", "市")) else row.city["name"] + county
+    return place + "民政局婚姻登记处"
 
 
 def _city_level_office(row: Row) -> bool:

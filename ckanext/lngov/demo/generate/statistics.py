@@ -7,12 +7,12 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from .data import (AIR_FACTOR, AREA, CITY, CITY_PARAMETERS, FARMLAND, GDP, IAQI_BREAKS,
-                   INDUSTRIAL_POWER, LAND_TOTALS, POLLUTANT_NAMES, POPULATION, PRIMARY_SHARE,
+from .data import (AIR_FACTOR, AQI_LEVELS, AREA, CITY, FARMLAND, GDP, IAQI_BREAKS,
+                   INDUSTRIAL_POWER, POLLUTANT_NAMES, POPULATION, PRIMARY_SHARE,
                    QUARTER_SHARE, SECONDARY_SHARE, STUDENTS, UNIVERSITIES, URBAN_RATE,
                    WATER_CLASSES, WATER_LIMITS)
 from .rows import Row, city_share, dec
-from .rules import COLUMNS, column
+from .rules import column, fields
 
 
 # -- statistics (one row per city or category and period)
@@ -32,7 +32,8 @@ def _urban_rate_col(row: Row) -> Decimal:
 
 
 def _urban_rate(row: Row) -> float:
-    return row.once("urban_rate", lambda: row.level("urban", URBAN_RATE[row.city["name"]] * 100, 0.004, 0.002))
+    return row.once("urban_rate", lambda: row.level(
+        "urban", URBAN_RATE[row.city["name"]] * 100, 0.004, 0.002))
 
 
 def _births(row: Row) -> float:
@@ -48,29 +49,20 @@ column("死亡率（‰）")(lambda row: dec(_deaths(row), 2))
 column("自然增长率（‰）")(lambda row: dec(_births(row) - _deaths(row), 2))
 
 
-
-def _land_rule(name: str, total: float, weights: dict, trend: float):
-    """A land-use column: the province's total shared out by a city parameter."""
-    return lambda row: dec(row.level(name, total * city_share(weights, row.city["name"]), trend,
-                                     0.002), 2)
-
-
-for _name, _land in LAND_TOTALS.items():
-    COLUMNS[_name] = _land_rule(_name, _land["total"], CITY_PARAMETERS[_land["weights"]],
-                                _land["trend"])
-
-
 def _power(row: Row) -> float:
     city = row.city["name"]
     weights = {c: GDP[c] * INDUSTRIAL_POWER[c] for c in CITY}
     month = int(str(row.period.value)[5:7])
     season = 1.08 if month in (1, 7, 8, 12) else 1.0
-    return row.once("power", lambda: row.level("power", 224 * city_share(weights, city) * season, 0.0, 0.02))
+    return row.once("power", lambda: row.level(
+        "power", 224 * city_share(weights, city) * season, 0.0, 0.02))
 
 
 column("全社会用电量（亿千瓦时）")(lambda row: dec(_power(row), 2))
-column("工业用电量（亿千瓦时）")(lambda row: dec(_power(row) * row.once("ind", lambda: row.rng.uniform(0.56, 0.7)), 2))
-column("城乡居民生活用电量（亿千瓦时）")(lambda row: dec(_power(row) * row.once("res", lambda: row.rng.uniform(0.1, 0.14)), 2))
+column("工业用电量（亿千瓦时）")(lambda row: dec(
+    _power(row) * row.once("ind", lambda: row.rng.uniform(0.56, 0.7)), 2))
+column("城乡居民生活用电量（亿千瓦时）")(lambda row: dec(
+    _power(row) * row.once("res", lambda: row.rng.uniform(0.1, 0.14)), 2))
 
 
 @column("同比增长（%）")
@@ -87,40 +79,48 @@ def _vehicles(row: Row) -> float:
 
 
 column("机动车保有量（万辆）")(lambda row: dec(_vehicles(row), 2))
-column("汽车保有量（万辆）")(lambda row: dec(_vehicles(row) * row.once("cars", lambda: row.rng.uniform(0.86, 0.92)), 2))
-column("新能源汽车保有量（辆）")(lambda row: int(_vehicles(row) * 10000 * 0.9 * row.level("nev", 0.042, 0.25, 0.05)))
-column("机动车驾驶人（万人）")(lambda row: dec(row.level("drivers", 1520 * city_share(POPULATION, row.city["name"]), 0.02, 0.01), 2))
+column("汽车保有量（万辆）")(lambda row: dec(
+    _vehicles(row) * row.once("cars", lambda: row.rng.uniform(0.86, 0.92)), 2))
+column("新能源汽车保有量（辆）")(lambda row: int(
+    _vehicles(row) * 10000 * 0.9 * row.level("nev", 0.042, 0.25, 0.05)))
 
 
 def _urban_recipients(row: Row) -> int:
     old_industry = 1.5 if row.city["name"] in ("抚顺市", "阜新市", "本溪市", "铁岭市") else 1.0
-    return row.once("urban_r", lambda: int(row.level("urban_r", 330_000 * city_share(POPULATION, row.city["name"]) * old_industry, -0.01, 0.005)))
+    return row.once("urban_r", lambda: int(row.level(
+        "urban_r", 330_000 * city_share(POPULATION, row.city["name"]) * old_industry, -0.01,
+        0.005)))
 
 
 def _rural_recipients(row: Row) -> int:
-    return row.once("rural_r", lambda: int(row.level("rural_r", 620_000 * city_share(FARMLAND, row.city["name"]), -0.008, 0.005)))
+    return row.once("rural_r", lambda: int(row.level(
+        "rural_r", 620_000 * city_share(FARMLAND, row.city["name"]), -0.008, 0.005)))
 
 
 def _urban_standard(row: Row) -> float:
     base = {"沈阳市": 968, "大连市": 1010}.get(row.city["name"], 800)
-    return row.once("urban_std", lambda: round(row.table.once(("std_u", row.city["name"]), lambda: base * row.rng.uniform(0.93, 1.07))))
+    return row.once("urban_std", lambda: round(row.table.once(
+        ("std_u", row.city["name"]), lambda: base * row.rng.uniform(0.93, 1.07))))
 
 
 def _rural_standard(row: Row) -> float:
     base = {"沈阳市": 8880, "大连市": 9400}.get(row.city["name"], 7200)
-    return row.once("rural_std", lambda: round(row.table.once(("std_r", row.city["name"]), lambda: base * row.rng.uniform(0.93, 1.07))))
+    return row.once("rural_std", lambda: round(row.table.once(
+        ("std_r", row.city["name"]), lambda: base * row.rng.uniform(0.93, 1.07))))
 
 
 column("城市低保对象（人）")(_urban_recipients)
 column("农村低保对象（人）")(_rural_recipients)
 column("城市低保平均标准（元/人·月）")(lambda row: dec(_urban_standard(row), 2))
 column("农村低保平均标准（元/人·年）")(lambda row: dec(_rural_standard(row), 2))
-column("当月支出资金（万元）")(lambda row: dec((_urban_recipients(row) * _urban_standard(row) * 0.62
-                                         + _rural_recipients(row) * _rural_standard(row) / 12 * 0.55) / 10000, 2))
+column("当月支出资金（万元）")(lambda row: dec(
+    (_urban_recipients(row) * _urban_standard(row) * 0.62
+     + _rural_recipients(row) * _rural_standard(row) / 12 * 0.55) / 10000, 2))
 
 
 def _road_total(row: Row) -> float:
-    return row.once("road_total", lambda: row.level("roads", 131_000 * city_share(AREA, row.city["name"]), 0.006, 0.01))
+    return row.once("road_total", lambda: row.level(
+        "roads", 131_000 * city_share(AREA, row.city["name"]), 0.006, 0.01))
 
 
 def _road_share(row: Row, kind: str, low: float, high: float) -> float:
@@ -129,17 +129,23 @@ def _road_share(row: Row, kind: str, low: float, high: float) -> float:
 
 
 column("公路总里程（公里）")(lambda row: dec(_road_total(row), 1))
-column("高速公路（公里）")(lambda row: dec(_road_total(row) * _road_share(row, "hw", 0.025, 0.045), 1))
-column("普通国省道（公里）")(lambda row: dec(_road_total(row) * _road_share(row, "nh", 0.12, 0.18), 1))
-column("农村公路（公里）")(lambda row: dec(_road_total(row) * (1 - _road_share(row, "hw", 0.025, 0.045)
-                                                            - _road_share(row, "nh", 0.12, 0.18) - 0.01), 1))
-column("普通高校数（所）")(lambda row: UNIVERSITIES[row.city["name"]] + (1 if row.period.index and row.city["name"] == "沈阳市" else 0))
+column("高速公路（公里）")(lambda row: dec(
+    _road_total(row) * _road_share(row, "hw", 0.025, 0.045), 1))
+column("普通国省道（公里）")(lambda row: dec(
+    _road_total(row) * _road_share(row, "nh", 0.12, 0.18), 1))
+column("农村公路（公里）")(lambda row: dec(
+    _road_total(row) * (1 - _road_share(row, "hw", 0.025, 0.045)
+                        - _road_share(row, "nh", 0.12, 0.18) - 0.01), 1))
+column("普通高校数（所）")(lambda row: UNIVERSITIES[row.city["name"]] + (
+    1 if row.period.index and row.city["name"] == "沈阳市" else 0))
 column("在校生数（万人）")(lambda row: dec(_students(row), 2))
-column("专任教师数（人）")(lambda row: int(_students(row) * 10000 / row.once("ratio", lambda: row.rng.uniform(17.5, 19.5))))
+column("专任教师数（人）")(lambda row: int(
+    _students(row) * 10000 / row.once("ratio", lambda: row.rng.uniform(17.5, 19.5))))
 
 
 def _students(row: Row) -> float:
-    return row.once("students", lambda: row.level("students", STUDENTS[row.city["name"]], 0.02, 0.01))
+    return row.once("students", lambda: row.level(
+        "students", STUDENTS[row.city["name"]], 0.02, 0.01))
 
 
 def _gdp(row: Row) -> float:
@@ -165,10 +171,6 @@ column("第一产业增加值（亿元）")(lambda row: dec(_primary(row), 2))
 column("第二产业增加值（亿元）")(lambda row: dec(_secondary(row), 2))
 column("第三产业增加值（亿元）")(lambda row: dec(_gdp(row) - _primary(row) - _secondary(row), 2))
 
-column("本年累计增速（%）")(lambda row: dec(row.level("fai", row.dims["投资领域"]["growth"], 0.0, 0.0)
-                                     + row.rng.uniform(-1.5, 1.5), 1))
-column("占全部投资比重（%）")(lambda row: dec(row.dims["投资领域"]["share"] + row.rng.uniform(-0.3, 0.3), 1))
-
 
 def _price(row: Row) -> float:
     return row.once("price", lambda: row.level("price", row.dims["商品名称"]["price"], 0.0, 0.04))
@@ -191,7 +193,8 @@ def _price_change(row: Row) -> Decimal:
 
 def _fuel_adjustment(row: Row) -> int:
     def make():
-        return row.rng.choice([-1, 1]) * row.rng.choice([45, 70, 95, 110, 125, 150, 175, 200, 235, 265])
+        return row.rng.choice([-1, 1]) * row.rng.choice(
+            [45, 70, 95, 110, 125, 150, 175, 200, 235, 265])
     return row.table.once(("fuel_adj", row.period.index), make)
 
 
@@ -212,20 +215,10 @@ def _fuel_price(row: Row) -> Decimal:
     return dec(price, 2)
 
 
-column("同比指数（上年同月=100）")(lambda row: dec(row.dims["类别"]["yoy"] + row.rng.uniform(-0.6, 0.6), 1))
-column("环比指数（上月=100）")(lambda row: dec(row.dims["类别"]["mom"] + row.rng.uniform(-0.3, 0.3), 1))
-
-column("毕业生人数")(lambda row: int(row.level("grads", row.dims["学历层次"]["graduates"], 0.025, 0.01)))
-column("毕业去向落实率（%）")(lambda row: dec(row.dims["学历层次"]["rate"] + row.rng.uniform(-1.8, 1.8), 2))
-column("省内就业比例（%）")(lambda row: dec(row.level("local", row.dims["学历层次"]["local"], 0.01, 0.01), 2))
-
-column("综合能源消费量（万吨标准煤）")(lambda row: dec(row.level("tce", row.dims["行业"]["tce"], 0.005, 0.02), 2))
-column("单位增加值能耗下降率（%）")(lambda row: dec(row.rng.uniform(-2.0, 5.5), 2))
-
-
 def _holiday_growth(row: Row) -> float:
     return row.once("holiday_g", lambda: row.table.once(
-        ("holiday_g", row.dims["节假日"]["name"], row.period.index), lambda: row.rng.uniform(0.03, 0.16)))
+        ("holiday_g", row.dims["节假日"]["name"], row.period.index),
+        lambda: row.rng.uniform(0.03, 0.16)))
 
 
 def _holiday_visitors(row: Row) -> float:
@@ -239,16 +232,19 @@ def _holiday_visitors(row: Row) -> float:
 
 
 column("接待游客（万人次）")(lambda row: dec(_holiday_visitors(row), 2))
-column("旅游收入（亿元）")(lambda row: dec(_holiday_visitors(row) * row.dims["节假日"]["revenue"]
-                                    / row.dims["节假日"]["visitors"] * row.rng.uniform(0.96, 1.04), 2))
+column("旅游收入（亿元）")(lambda row: dec(
+    _holiday_visitors(row) * row.dims["节假日"]["revenue"] / row.dims["节假日"]["visitors"]
+    * row.rng.uniform(0.96, 1.04), 2))
 
 
 def _demand(row: Row) -> int:
-    return row.once("demand", lambda: int(row.level("demand", row.dims["职业名称"]["demand"], 0.0, 0.08)))
+    return row.once("demand", lambda: int(row.level(
+        "demand", row.dims["职业名称"]["demand"], 0.0, 0.08)))
 
 
 def _seekers(row: Row) -> int:
-    return row.once("seekers", lambda: int(row.level("seekers", row.dims["职业名称"]["seekers"], 0.0, 0.08)))
+    return row.once("seekers", lambda: int(row.level(
+        "seekers", row.dims["职业名称"]["seekers"], 0.0, 0.08)))
 
 
 column("需求人数")(_demand)
@@ -279,27 +275,28 @@ def _air(row: Row) -> dict:
         rng, factor = row.rng, AIR_FACTOR[row.city["name"]]
         episode = row.table.once(("air_episode", row.period.index), lambda: rng.uniform(0.8, 1.6))
         pm25 = max(8, int(rng.uniform(22, 58) * factor * episode))
-        values = {"PM2.5": pm25, "PM10": int(pm25 * rng.uniform(1.4, 1.9)), "SO2": rng.randint(7, 26),
+        values = {"PM2.5": pm25, "PM10": int(pm25 * rng.uniform(1.4, 1.9)),
+                  "SO2": rng.randint(7, 26),
                   "NO2": rng.randint(18, 52), "CO": round(rng.uniform(0.5, 1.5) * episode, 1),
                   "O3": rng.randint(38, 92)}
         scores = {k: iaqi(k, v) for k, v in values.items()}
         aqi = math.ceil(max(scores.values()))
         primary = max(scores, key=scores.get) if aqi > 50 else "—"
-        level = next(name for limit, name in [(50, "优"), (100, "良"), (150, "轻度污染"), (200, "中度污染"),
-                                              (300, "重度污染"), (10_000, "严重污染")] if aqi <= limit)
+        level = next(name for limit, name in AQI_LEVELS if aqi <= limit)
         return dict(values, AQI=aqi, primary=POLLUTANT_NAMES.get(primary, primary), level=level)
     return row.once("air", make)
 
 
-column("空气质量指数（AQI）")(lambda row: _air(row)["AQI"])
-column("空气质量级别")(lambda row: _air(row)["level"])
-column("首要污染物")(lambda row: _air(row)["primary"])
-column("PM2.5（微克/立方米）")(lambda row: _air(row)["PM2.5"])
-column("PM10（微克/立方米）")(lambda row: _air(row)["PM10"])
-column("二氧化硫（微克/立方米）")(lambda row: _air(row)["SO2"])
-column("二氧化氮（微克/立方米）")(lambda row: _air(row)["NO2"])
-column("一氧化碳（毫克/立方米）")(lambda row: _air(row)["CO"])
-column("臭氧（微克/立方米）")(lambda row: _air(row)["O3"])
+fields(_air, {
+    "AQI": "空气质量指数（AQI）",
+    "level": "空气质量级别",
+    "primary": "首要污染物",
+    "PM2.5": "PM2.5（微克/立方米）",
+    "PM10": "PM10（微克/立方米）",
+    "SO2": "二氧化硫（微克/立方米）",
+    "NO2": "二氧化氮（微克/立方米）",
+    "CO": "一氧化碳（毫克/立方米）",
+    "O3": "臭氧（微克/立方米）"})
 
 
 def _water(row: Row) -> dict:
@@ -325,7 +322,8 @@ def _water(row: Row) -> dict:
 
 
 column("水质类别")(lambda row: WATER_CLASSES[_water(row)["klass"]])
-column("化学需氧量（毫克/升）")(lambda row: _water(row)["cod"])
-column("氨氮（毫克/升）")(lambda row: _water(row)["nh3"])
-column("总磷（毫克/升）")(lambda row: _water(row)["tp"])
-column("是否达到水质目标")(lambda row: _water(row)["ok"])
+fields(_water, {
+    "cod": "化学需氧量（毫克/升）",
+    "nh3": "氨氮（毫克/升）",
+    "tp": "总磷（毫克/升）",
+    "ok": "是否达到水质目标"})

@@ -23,7 +23,8 @@ def _period_column(entry: dict) -> tuple[str, str] | None:
 def _dimension_columns(entry: dict) -> list[str]:
     names = [item["name"] for item in entry["data_items"]]
     # 地区 and 城市 are dimensions only in statistics tables (with a period column)
-    return [n for n in names if n in DIMENSIONS and (n not in ("地区", "城市") or _period_column(entry))]
+    return [n for n in names
+            if n in DIMENSIONS and (n not in ("地区", "城市") or _period_column(entry))]
 
 
 def plan_rows(table: Table) -> list[Row]:
@@ -47,7 +48,8 @@ def plan_rows(table: Table) -> list[Row]:
 def key_columns(names: list[str]) -> list[str]:
     marks = ("代码", "编号", "证号", "号码", "文号", "编码", "登记号", "标识码", "名称")
     keys = [n for n in names if any(m in n for m in marks) and n not in DIMENSIONS
-            and n not in ("商品名称", "食品名称", "事项名称", "高速公路名称", "河流名称", "病种名称", "职业名称")]
+            and n not in ("商品名称", "食品名称", "事项名称", "高速公路名称", "河流名称",
+                          "病种名称", "职业名称")]
     return keys or names[:1]
 
 

@@ -9,7 +9,7 @@ from .data import AS_OF, CITIES, PLACE_WORDS, SCENIC_FEATURES
 from .registers import business_scope
 from .entities import zihao
 from .rows import Row, county_short, dec, expressway, haversine
-from .rules import column
+from .rules import column, fields, value
 
 
 # -- transport
@@ -20,33 +20,11 @@ def _plate(row: Row) -> str:
     return f"辽{row.city['plate']}{row.rng.choice(chars)}{tail}"
 
 
-@column("车辆类型")
-def _vehicle_type(row: Row) -> str:
-    return row.once("vehicle", lambda: row.rng.choices(
-        ["重型罐式货车", "重型罐式半挂车", "重型厢式货车", "中型罐式货车"], [40, 35, 15, 10])[0])
-
-
 @column("核定载质量（吨）")
 def _load(row: Row) -> Decimal:
     low, high = {"重型罐式货车": (14, 20), "重型罐式半挂车": (25, 33), "重型厢式货车": (10, 18),
-                 "中型罐式货车": (5, 8)}[_vehicle_type(row)]
+                 "中型罐式货车": (5, 8)}[value(row, "车辆类型")]
     return dec(row.rng.uniform(low, high), 1)
-
-
-@column("道路运输证号")
-def _transport_certificate(row: Row) -> str:
-    return f"{row.county[1]}{row.rng.randint(0, 999999):06d}"
-
-
-@column("准运危险货物类别")
-def _dg_class(row: Row) -> str:
-    return row.rng.choice(["第3类（易燃液体）", "第2类第1项（易燃气体）", "第8类（腐蚀性物质）",
-                           "第2类第2项（非易燃无毒气体）", "第3类（易燃液体）、第8类（腐蚀性物质）"])
-
-
-@column("卫星定位装置是否在线")
-def _gps_online(row: Row) -> bool:
-    return row.rng.random() < 0.94
 
 
 def _route(row: Row) -> tuple[dict, dict, str, str]:
@@ -56,7 +34,8 @@ def _route(row: Row) -> tuple[dict, dict, str, str]:
         if rng.random() < 0.6:
             b = rng.choice([c for c in CITIES if c is not a])
             return a, b, a["short"], b["short"]
-        county = rng.choice([k for k in a["counties"] if k[0].endswith(("县", "市"))] or a["counties"])
+        counties = [k for k in a["counties"] if k[0].endswith(("县", "市"))]
+        county = rng.choice(counties or a["counties"])
         return a, a, a["short"], county_short(county[0])
     return row.once("route", make)
 
@@ -69,17 +48,14 @@ def _route_name(row: Row) -> str:
 
 @column("起点客运站")
 def _from_station(row: Row) -> str:
-    return row.once("from_station", lambda: _route(row)[2] + row.rng.choice(["长途客运站", "客运总站", "汽车客运站"]))
+    return row.once("from_station", lambda: _route(row)[2] + row.rng.choice(
+        ["长途客运站", "客运总站", "汽车客运站"]))
 
 
 @column("终点客运站")
 def _to_station(row: Row) -> str:
-    return row.once("to_station", lambda: _route(row)[3] + row.rng.choice(["长途客运站", "客运站", "汽车客运站"]))
-
-
-@column("日发班次")
-def _departures(row: Row) -> int:
-    return row.rng.randint(2, 28)
+    return row.once("to_station", lambda: _route(row)[3] + row.rng.choice(
+        ["长途客运站", "客运站", "汽车客运站"]))
 
 
 @column("运营里程（公里）")
@@ -97,9 +73,7 @@ def _route_class(row: Row) -> str:
     return "二类" if a is not b else "三类"
 
 
-@column("高速公路名称")
-def _expressway_name(row: Row) -> str:
-    return expressway(row)[0]
+fields(expressway, {0: "高速公路名称"})
 
 
 @column("行驶方向")
@@ -108,22 +82,12 @@ def _direction(row: Row) -> str:
     return row.once("direction", lambda: row.rng.choice([f"{e[2]}方向", f"{e[3]}方向", "双向"]))
 
 
-@column("桩号")
-def _stake(row: Row) -> str:
-    return row.once("stake", lambda: f"K{row.rng.randint(2, 420)}+{row.rng.randint(0, 999):03d}")
-
-
-@column("事件类型")
-def _event_type(row: Row) -> str:
-    return row.once("event_type", lambda: row.rng.choices(["施工养护", "交通事故", "交通管制", "恶劣天气"],
-                                                          [40, 25, 15, 20])[0])
-
-
 @column("事件描述")
 def _event_text(row: Row) -> str:
-    kind, road, city = _event_type(row), expressway(row)[0], row.city["short"]
-    return {"施工养护": f"{road}{_direction(row)}{_stake(row)}处路面养护施工，占用超车道，请减速慢行、注意避让",
-            "交通事故": f"{road}{_direction(row)}{_stake(row)}处发生两车追尾事故，占用行车道，现场正在处置",
+    kind, road, city = value(row, "事件类型"), expressway(row)[0], row.city["short"]
+    where = f"{road}{_direction(row)}{value(row, '桩号')}处"
+    return {"施工养护": f"{where}路面养护施工，占用超车道，请减速慢行、注意避让",
+            "交通事故": f"{where}发生两车追尾事故，占用行车道，现场正在处置",
             "交通管制": f"因降雪路面湿滑，{road}{city}段部分收费站入口临时封闭，小型客车可通行",
             "恶劣天气": f"{road}{city}段出现团雾，能见度不足200米，已实施限速每小时40公里"}[kind]
 
@@ -143,38 +107,29 @@ def _event_start(row: Row) -> dt.datetime:
 
 @column("预计结束时间")
 def _event_end(row: Row) -> dt.datetime:
-    hours = {"施工养护": (24, 240), "交通事故": (1, 4), "交通管制": (4, 24), "恶劣天气": (3, 12)}[_event_type(row)]
+    hours = {"施工养护": (24, 240), "交通事故": (1, 4), "交通管制": (4, 24),
+             "恶劣天气": (3, 12)}[value(row, "事件类型")]
     return _event_start(row) + dt.timedelta(hours=row.rng.randint(*hours))
 
 
 # -- tourism
 @column("景区名称")
 def _scenic(row: Row) -> str:
-    return f"{county_short(row.county[0])}{row.rng.choice(PLACE_WORDS)[0]}{row.rng.choice(SCENIC_FEATURES)}"
-
-
-@column("等级")
-def _scenic_grade(row: Row) -> str:
-    return row.rng.choices(["5A", "4A", "3A", "2A", "A"], [3, 25, 50, 20, 2])[0]
+    county, word = county_short(row.county[0]), row.rng.choice(PLACE_WORDS)[0]
+    return f"{county}{word}{row.rng.choice(SCENIC_FEATURES)}"
 
 
 @column("饭店名称")
 def _hotel(row: Row) -> str:
     z = zihao(row)
-    return row.rng.choice([f"{row.city['short']}{z}大酒店", f"{row.city['short']}{z}国际饭店", f"{z}宾馆",
-                           f"{row.city['short']}{z}温泉度假酒店"])
-
-
-@column("星级")
-def _stars(row: Row) -> str:
-    return row.once("stars", lambda: row.rng.choices(["五星级", "四星级", "三星级", "二星级", "一星级"],
-                                                     [8, 30, 45, 15, 2])[0])
+    return row.rng.choice([f"{row.city['short']}{z}大酒店", f"{row.city['short']}{z}国际饭店",
+                           f"{z}宾馆", f"{row.city['short']}{z}温泉度假酒店"])
 
 
 @column("客房数（间）")
 def _rooms(row: Row) -> int:
-    low, high = {"五星级": (260, 520), "四星级": (150, 320), "三星级": (80, 200), "二星级": (40, 100),
-                 "一星级": (20, 50)}[_stars(row)]
+    low, high = {"五星级": (260, 520), "四星级": (150, 320), "三星级": (80, 200),
+                 "二星级": (40, 100), "一星级": (20, 50)}[value(row, "星级")]
     return row.rng.randint(low, high)
 
 

@@ -61,7 +61,8 @@ def _sheet_title(title: str) -> str:
 def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
     """The same zip with every member's timestamp set to `when` (deterministic bytes)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (zipfile.ZipFile(io.BytesIO(data)) as src,
+          zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst):
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
@@ -69,7 +70,8 @@ def _fixed_zip(data: bytes, when: dt.datetime) -> bytes:
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content)
+                                 rb"\g<1>" + when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                                 + rb"\g<2>", content)
             dst.writestr(fixed, content)
     return out.getvalue()
 
