@@ -8,31 +8,23 @@ from __future__ import annotations
 
 import io
 import mimetypes
-from pathlib import Path
 from typing import Any, Callable
 
-import yaml
 from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
 
 from ckanext.lngov.demo import files
 
-HERE = Path(__file__).parent
 ORG_FIELDS = ("name", "title", "title_en", "credit_code", "description")
 
 
-def _read(name: str) -> dict[str, Any]:
-    with (HERE / name).open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
 def departments() -> list[dict[str, Any]]:
-    return _read("departments.yaml")["departments"]
+    return files.load_catalog()[0]
 
 
 def entries() -> list[dict[str, Any]]:
-    return _read("catalog.yaml")["entries"]
+    return files.load_catalog()[1]
 
 
 def _exists(action: str, name: str, context: dict[str, Any]) -> bool:
