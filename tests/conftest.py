@@ -5,6 +5,7 @@ the project's configset), which `make test` starts; nothing is mocked.
 """
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 from typing import Iterator
@@ -15,6 +16,13 @@ from werkzeug.serving import make_server
 
 import ckan.plugins as plugins
 from ckan.tests import factories
+
+if "CKAN_SQLALCHEMY_URL" not in os.environ:
+    # config/test.ini names the default test ports; the services' real addresses (and any
+    # LNGOV_*_PORT override) come from scripts/lib.sh. Without them a run could reach, and
+    # reset, another environment's database.
+    pytest.exit("run the tests through `make test` or `scripts/test.sh`, or `source "
+                "scripts/lib.sh` with LNGOV_ENV=test first", returncode=4)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import functools
 import json
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 from ckanext.scheming.helpers import scheming_get_dataset_schema
 
 
@@ -25,9 +26,12 @@ def department_only_fields() -> tuple[str, ...]:
 def sees_department_fields(context: dict[str, Any], owner_org: str | None) -> bool:
     if context.get("ignore_auth") and not context.get("user"):
         return True  # CKAN's own internal reads (indexing, jobs)
-    from ckanext.lngov.logic.auth import in_department
-
-    return in_department(context.get("user"), owner_org)
+    try:
+        tk.check_access("lngov_department_fields", {"user": context.get("user") or ""},
+                        {"owner_org": owner_org})
+    except tk.NotAuthorized:
+        return False
+    return True
 
 
 def strip(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -67,8 +71,6 @@ def index_without_department_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 def manages_harvest_source(context: dict[str, Any], source_id: str) -> bool:
     """Sysadmins and the source department's editors (harvest_source_update), and CKAN's own
     internal reads."""
-    import ckan.plugins.toolkit as tk
-
     if context.get("ignore_auth") and not context.get("user"):
         return True
     try:
@@ -145,7 +147,6 @@ def _readable_or_invalid(value: str, context: dict[str, Any],
                          message: str | None = None) -> str:
     from ckan import model
     from ckan.lib.navl.dictization_functions import Invalid
-    import ckan.plugins.toolkit as tk
 
     from ckanext.lngov.logic.auth import readable
 
@@ -175,7 +176,6 @@ def package_id_or_name_exists(value: str, context: dict[str, Any]) -> str:
 def convert_package_name_or_id_to_id(value: str, context: dict[str, Any]) -> str:
     """As package_id_exists, for the follow schemas (CKAN's message for a missing one)."""
     from ckan.logic.converters import convert_package_name_or_id_to_id as core
-    import ckan.plugins.toolkit as tk
 
     return _readable_or_invalid(core(value, context), context,
                                 "%s: %s" % (tk._("Not found"), tk._("Dataset")))

@@ -75,6 +75,15 @@ def in_department(user_name: str | None, owner_org: str | None) -> bool:
 
 
 @tk.auth_allow_anonymous_access
+def lngov_department_fields(context, data_dict):
+    """Who sees the department-only fields of the department `owner_org`'s entries (the
+    share attributes, visibility.py): its members and sysadmins."""
+    if in_department(context.get("user") or None, (data_dict or {}).get("owner_org")):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the department sees these fields")}
+
+
+@tk.auth_allow_anonymous_access
 def lngov_data_access(context, data_dict):
     """Who gets an entry's data (its files, its DataStore rows): everyone for an open entry;
     for a conditionally open one (有条件开放) its department and sysadmins, the others on
@@ -258,7 +267,9 @@ def harvest_log_list(next_auth, context, data_dict):
 
 
 def _specific_auth_functions() -> dict[str, Any]:
-    return {"lngov_data_access": lngov_data_access, "harvest_log_list": harvest_log_list,
+    return {"lngov_data_access": lngov_data_access,
+            "lngov_department_fields": lngov_department_fields,
+            "harvest_log_list": harvest_log_list,
             "package_show": package_show,
             "harvest_object_show": harvest_object_show,
             "harvest_object_list": harvest_object_list,
