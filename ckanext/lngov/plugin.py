@@ -97,7 +97,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IBlueprint
 
     def get_blueprint(self):
-        return [*dcat_views.get_blueprints(), downloads.blueprint]
+        return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations]
 
     # IClick
 
