@@ -20,17 +20,17 @@ def current() -> str:
 
 
 def posix_locale(tag: str) -> str | None:
-    """The offered CKAN locale of a language tag: itself (zh_Hans_CN) or the BCP 47 tag that
-    base.html writes into <html lang> for it (zh-Hans-CN; any case), None if none is offered."""
-    for locale in get_locales_from_config():
-        if tag.lower() in (locale.lower(), tk.h.unix_locale_to_bcp47(locale).lower()):
-            return locale
-    return None
+    """The offered CKAN locale of a language tag, None if none is offered: zh_Hans_CN for
+    itself, for the BCP 47 tag that base.html writes into <html lang> (zh-Hans-CN) and for
+    what CKAN's client.js makes of that tag (zh_Hans-CN: it replaces the first hyphen only)."""
+    key = tag.replace("-", "_").lower()
+    return next((locale for locale in get_locales_from_config() if locale.lower() == key),
+                None)
 
 
-# CKAN's main.js asks /api/i18n/<the page's lang attribute>, a BCP 47 tag, but CKAN's view
-# knows only POSIX locales and answers 400 for zh-Hans-CN, so no page module ever starts on a
-# Chinese page. Plugin blueprints are registered before CKAN's own, so this rule wins.
+# CKAN's main.js asks /api/i18n/<the page's lang attribute, first hyphen made _>, but CKAN's
+# view knows only POSIX locales and answers 400 for zh_Hans-CN, so no page module ever starts
+# on a Chinese page. Plugin blueprints are registered before CKAN's own, so this rule wins.
 js_translations = Blueprint("lngov_i18n", __name__)
 
 
