@@ -52,7 +52,15 @@ def lngov_site() -> dict[str, str]:
             "icp_url": get("ckanext.lngov.site.icp_url")}
 
 
+def lngov_job_outcomes(job_id: str) -> dict[str, int]:
+    """A harvest job's outcome counts (harvest/record.py), for the pages that show a job
+    without harvest_job_show (the source's dashboard, the job list)."""
+    from ckanext.lngov.harvest import record
+
+    return record.counts(job_id)
+
+
 def get_helpers() -> dict[str, Any]:
     return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
-            "lngov_site": lngov_site}
+            "lngov_site": lngov_site, "lngov_job_outcomes": lngov_job_outcomes}
