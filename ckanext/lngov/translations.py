@@ -12,6 +12,7 @@ that is how the portal completes CKAN's half-translated Chinese and corrects its
 from __future__ import annotations
 
 import os
+import re
 import sys
 from functools import lru_cache
 from typing import Iterable
@@ -43,7 +44,14 @@ def upstream_msgids() -> frozenset:
         with open(os.path.join(_package_dir(module), pot), "rb") as f:
             ids.update(m.id for m in pofile.read_po(f) if m.id)
     ids.update(_extracted(_package_dir("ckanext.scheming")))
+    # CKAN renders {% trans %} blocks trimmed (ext.i18n.trimmed), so a page asks for a msgid
+    # without the whitespace that the .pot keeps around it.
+    ids.update({_trimmed(i) for i in ids if isinstance(i, str)})
     return frozenset(ids)
+
+
+def _trimmed(text: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", text).strip()
 
 
 def _extracted(folder: str) -> Iterable:
