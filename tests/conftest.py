@@ -16,6 +16,9 @@ from werkzeug.serving import make_server
 import ckan.plugins as plugins
 from ckan.tests import factories
 
+# The browser tests' fixtures and helpers, in one place.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _plugins(with_plugins):

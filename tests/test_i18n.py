@@ -26,6 +26,8 @@ from tests.harvesting import harvest, make_source
 # Visible English that is the same in Chinese: names of formats, standards and products.
 SAME_IN_CHINESE = {"API", "CKAN API", "CSV", "DCAT", "DataStore", "English", "JSON", "URL",
                    "XLSX", "Turtle"}
+# Elements whose whole text is one message even when it holds links or emphasis.
+BLOCKS = {"p", "li", "td", "th", "dd", "dt", "label", "small", "span", "h1", "h2", "h3", "h4"}
 # Attributes whose text people see or hear (screen readers).
 SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt", "data-bs-title")
 # Routes that are no page (the API, files, dumps) or that act on a GET (ckanext-harvest's
@@ -65,6 +67,8 @@ def _shown_texts(page: bytes) -> Iterable[str]:
         for text in (element.text, element.tail):
             if text and _norm(text):
                 yield _norm(text)
+        if element.tag in BLOCKS and len(element):
+            yield _norm(element.text_content())
         for attribute in SHOWN_ATTRIBUTES:
             if _norm(element.get(attribute) or ""):
                 yield _norm(element.get(attribute))
