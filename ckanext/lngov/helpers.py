@@ -25,8 +25,9 @@ def lngov_navigation() -> list[dict[str, Any]]:
     if lang.current() != tk.config["ckan.locale_default"]:
         here = here.removeprefix("/" + lang.current()) or "/"
     current = max((path for path, _label in navigation
-                   if here == path.rstrip("/") or here.startswith(path.rstrip("/") + "/")
-                   or here == path), key=len, default=None)
+                   if here == path or (path != "/" and (here == path.rstrip("/") or
+                                                        here.startswith(path.rstrip("/") + "/")))),
+                  key=len, default=None)
     return [{"href": tk.h.url_for(path), "label": label, "current": path == current}
             for path, label in navigation]
 
@@ -52,6 +53,17 @@ def lngov_site() -> dict[str, str]:
             "icp_url": get("ckanext.lngov.site.icp_url")}
 
 
+def lngov_local_time(value: Any) -> str:
+    """A timestamp (UTC, as CKAN stores it) in the site's zone (ckan.display_timezone), the
+    same form in every language: 2026-12-03 03:00 (GMT+08:00)."""
+    from ckan.lib.formatters import localised_nice_date
+
+    if isinstance(value, str):
+        value = tk.h.date_str_to_datetime(value)
+    return localised_nice_date(value, show_date=True, with_hours=True,
+                               format="yyyy-MM-dd HH:mm (ZZZZ)")
+
+
 def lngov_job_outcomes(job_id: str) -> dict[str, int]:
     """A harvest job's outcome counts (harvest/record.py), for the pages that show a job
     without harvest_job_show (the source's dashboard, the job list)."""
@@ -63,4 +75,5 @@ def lngov_job_outcomes(job_id: str) -> dict[str, int]:
 def get_helpers() -> dict[str, Any]:
     return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
-            "lngov_site": lngov_site, "lngov_job_outcomes": lngov_job_outcomes}
+            "lngov_site": lngov_site, "lngov_job_outcomes": lngov_job_outcomes,
+            "lngov_local_time": lngov_local_time}
