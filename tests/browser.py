@@ -100,7 +100,7 @@ def serious_axe_violations(page: Page) -> list[str]:
         checked.wait_for_load_state("networkidle")
         checked.add_script_tag(path=AXE)
         violations = checked.evaluate("async (exclude) => (await axe.run("
-                                      "{exclude: exclude})).violations", [list(AXE_EXCLUDE)])
+                                      "{exclude: exclude})).violations", [[s] for s in AXE_EXCLUDE])
     finally:
         context.close()
     return [f"{v['id']} ({v['impact']}): {v['help']} — "
