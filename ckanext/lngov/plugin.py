@@ -37,6 +37,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
         tk.add_resource("assets", "lngov")
 
     # IConfigurable: what the portal relies on elsewhere in the configuration
@@ -97,7 +98,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IBlueprint
 
     def get_blueprint(self):
-        return [*dcat_views.get_blueprints(), downloads.blueprint]
+        return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations]
 
     # IClick
 
