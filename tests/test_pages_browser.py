@@ -86,6 +86,17 @@ def watched(browser):
         w.context.close()
 
 
+# The elements reaching past the right edge of the screen, for the failure message.
+WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 8).slice(0, 8)
+  .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+def _no_sideways_scroll(page, path: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (path, width, page.evaluate(WIDE))
+
+
 def _shot(page, name: str) -> None:
     os.makedirs(SCREENSHOT_DIR, exist_ok=True)
     page.screenshot(path=os.path.join(SCREENSHOT_DIR, name + ".png"), full_page=True)
@@ -180,8 +191,7 @@ def test_pages_on_desktop_and_phone(world, watched, lang, name):
     _shot(desktop.page, f"{name}-desktop-{lang}")
     phone = watched(viewport=PHONE, is_mobile=True, has_touch=True)
     phone.goto(path)
-    width = phone.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{path} scrolls sideways: {width}px"
+    _no_sideways_scroll(phone.page, path)
     if phone.page.locator(".wrapper > .secondary").count():
         # content first: the results or the entry before the facets and side boxes
         primary = phone.page.locator(".wrapper > .primary").bounding_box()
@@ -214,5 +224,4 @@ def test_no_serious_accessibility_violation(world, browser, lang, name):
 def test_the_resource_page_does_not_scroll_sideways_on_a_phone(world, watched):
     phone = watched(viewport=PHONE, is_mobile=True)
     phone.goto(f"/dataset/pg-population/resource/{world['resource']['id']}")
-    width = phone.page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], width
+    _no_sideways_scroll(phone.page, "resource page")
