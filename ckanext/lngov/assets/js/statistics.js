@@ -19,11 +19,12 @@
     return {categories: categories, series: series};
   }
 
-  function option(kind, data) {
+  function option(kind, data, width) {
     if (kind === "pie") {
       return {
         color: PALETTE, tooltip: {trigger: "item"}, legend: {bottom: 0, type: "scroll"},
-        series: [{type: "pie", radius: ["35%", "65%"], data: data.categories.map(function (c, i) {
+        series: [{type: "pie", radius: ["35%", "65%"], label: {show: width > 420},
+                  data: data.categories.map(function (c, i) {
           return {name: c, value: data.series[0].data[i]};
         })}]
       };
@@ -61,7 +62,7 @@
       var figure = table.closest("figure");
       figure.insertBefore(box, figure.querySelector(".table-responsive"));
       var chart = window.echarts.init(box, null, {renderer: "svg"});
-      chart.setOption(option(kind, data));
+      chart.setOption(option(kind, data, box.clientWidth));
       charts.push(chart);
     });
     window.addEventListener("resize", function () {
