@@ -5,6 +5,7 @@ from typing import Any
 
 from ckanext.lngov.catalog import codes
 from ckanext.lngov.dcat import public
+from ckanext.lngov.tables import status
 
 
 def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -12,5 +13,11 @@ def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     return codes.choices(field["lngov_codes"])
 
 
+def lngov_table_status(resource_id: str) -> dict[str, Any] | None:
+    """The load record of a resource's table (tables/status.py), if it has one."""
+    return status.get(resource_id)
+
+
 def get_helpers() -> dict[str, Any]:
-    return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public}
+    return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
+            "lngov_table_status": lngov_table_status}

@@ -115,6 +115,17 @@ def datastore_info(next_auth, context, data_dict):
     return _conditional_table(context, data_dict) or next_auth(context, data_dict)
 
 
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_search_sql(next_auth, context, data_dict):
+    """Every table a query reads is asked about as datastore_search asks about one."""
+    for name in context.get("table_names") or ():
+        refused = _conditional_table(context, {"resource_id": name})
+        if refused:
+            return refused
+    return next_auth(context, data_dict)
+
+
 # Auth functions whose `id` names a dataset (or its resource, or a harvest source), for
 # hidden_as_missing below. A *_create's id is the new object's, not an existing one's.
 _DATASET_AUTH = re.compile(r"^(package|dataset_(?!followee)|resource|harvest_source|harvest_job|"
@@ -262,4 +273,5 @@ def _specific_auth_functions() -> dict[str, Any]:
             "package_show": package_show,
             "harvest_object_show": harvest_object_show,
             "harvest_object_list": harvest_object_list,
-            "datastore_search": datastore_search, "datastore_info": datastore_info}
+            "datastore_search": datastore_search, "datastore_info": datastore_info,
+            "datastore_search_sql": datastore_search_sql}

@@ -1,0 +1,47 @@
+"""Each resource's table record, in CKAN's task_status (as CKAN's DataPusher keeps its own):
+its state (pending, loading, loaded, error), the hash of the file it was loaded from, the
+row count and the data-quality report. Written in the caller's transaction."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from ckan import model
+
+TASK = "lngov_table"
+PENDING, LOADING, LOADED, ERROR = "pending", "loading", "loaded", "error"
+
+
+def _row(resource_id: str) -> model.TaskStatus | None:
+    return model.Session.query(model.TaskStatus).filter_by(
+        entity_id=resource_id, task_type=TASK, key="load").first()
+
+
+def get(resource_id: str) -> dict[str, Any] | None:
+    """The record of `resource_id`: {"state", "hash", "rows", "quality", "error"} or None."""
+    row = _row(resource_id)
+    if row is None:
+        return None
+    return {**json.loads(row.value or "{}"), "state": row.state, "error": row.error or "",
+            "updated": row.last_updated.isoformat() if row.last_updated else ""}
+
+
+def put(resource_id: str, state: str, error: str = "", **value: Any) -> None:
+    """Sets the record (in the session's transaction; the caller commits)."""
+    row = _row(resource_id)
+    if row is None:
+        row = model.TaskStatus(entity_id=resource_id, entity_type="resource", task_type=TASK,
+                               key="load")
+        model.Session.add(row)
+    row.state, row.error = state, error[:2000]
+    row.value = json.dumps(value, ensure_ascii=False, default=str)
+    row.last_updated = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    model.Session.flush()
+
+
+def forget(resource_id: str) -> None:
+    row = _row(resource_id)
+    if row is not None:
+        model.Session.delete(row)
+        model.Session.flush()
