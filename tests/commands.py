@@ -29,3 +29,11 @@ def run_jobs(timeout: float = 600) -> subprocess.CompletedProcess:
     print(done.stdout, done.stderr)  # shown when the test fails
     assert done.returncode == 0, done.stdout + done.stderr
     return done
+
+
+def work_jobs() -> None:
+    """CKAN's RQ worker in this process, until the queue is empty: it forks for each job, so
+    the job sees this process's configuration (a storage a fixture set, say)."""
+    from ckan.lib import jobs
+
+    jobs.Worker().work(burst=True)
