@@ -188,3 +188,69 @@ def test_an_entry_that_stops_being_open_loses_its_table(sysadmin_module, dept, l
                 open_attribute="conditional", open_conditions="向省统计局申请。")
     run_jobs()
     assert not table_exists(resource["id"]) and status.get(resource["id"]) is None
+
+
+# --- the personal-information gate (privacy.py) ------------------------------------------------
+
+def test_resident_id_mobile_and_bank_card_numbers_are_recognised():
+    from ckanext.lngov import privacy
+
+    assert privacy.kind_of("11010519491231002X") == "resident_id"
+    assert privacy.kind_of("110105194912310021") is None  # wrong check character
+    assert privacy.kind_of("13912345678") == "mobile"
+    assert privacy.kind_of("12912345678") is None
+    assert privacy.kind_of("4111111111111111") == "bank_card"
+    assert privacy.kind_of("4111111111111112") is None
+    hits = privacy.scan(["姓名", "证件", "备注"], [["张三", "11010519491231002X", "无"],
+                                                 ["李四", "无", "电话13912345678"]])
+    assert hits == [{"column": "证件", "kind": "resident_id", "count": 1, "rows": [2]},
+                    {"column": "备注", "kind": "mobile", "count": 1, "rows": [3]}]
+
+
+def test_a_file_with_personal_information_is_quarantined_until_released(
+        sysadmin_module, dept, live_server):
+    from ckanext.lngov.tables.load import table_exists
+
+    items = ITEMS + [{"name": "联系人身份证", "data_type": "C", "length": 18}]
+    lines = [",".join(i["name"] for i in items),
+             "沈阳市,1.25,9140000,2023-12-31,",
+             "大连市,-3.06,7530000,2023-12-31,11010519491231002X"]
+    body = ("\n".join(lines) + "\n").encode()
+    entry = catalog.create(sysadmin_module, **catalog.entry(dept["id"], data_items=items))
+    resource = call_action("resource_create", {"user": sysadmin_module["name"]},
+                           package_id=entry["id"], name="数据", format="CSV", url="data.csv",
+                           upload=FileStorage(io.BytesIO(body), "data.csv"))
+    run_jobs()
+    record = status.get(resource["id"])
+    assert record["state"] == status.QUARANTINED
+    assert record["findings"] == [{"column": "联系人身份证", "kind": "resident_id", "count": 1,
+                                   "rows": [3]}]
+    assert not table_exists(resource["id"])
+    download = f"{live_server}/dataset/{entry['name']}/resource/{resource['id']}/download/data.csv"
+    assert requests.get(download, timeout=30).status_code == 403
+    assert api(live_server, "datastore_search", resource_id=resource["id"]).status_code == 404
+    catalog_ttl = requests.get(f"{live_server}/catalog.ttl", timeout=60).text
+    assert entry["name"] in catalog_ttl and resource["id"] not in catalog_ttl
+    page = requests.get(f"{live_server}/dataset/{entry['name']}/resource/{resource['id']}",
+                        timeout=30).text
+    assert 'data-state="quarantined"' in page and "联系人身份证" in page
+    assert "11010519491231002X" not in page
+
+    # Nobody but a sysadmin releases it; the release is recorded, then the file goes public.
+    refused = requests.post(f"{live_server}/api/3/action/lngov_table_release",
+                            json={"id": resource["id"]}, timeout=30)
+    assert refused.status_code == 403
+    released = requests.post(f"{live_server}/api/3/action/lngov_table_release",
+                             json={"id": resource["id"]}, timeout=30,
+                             headers={"Authorization": sysadmin_module["token"]}).json()
+    assert released["success"] and released["result"]["release"]["by"] == sysadmin_module["name"]
+    run_jobs()
+    record = status.get(resource["id"])
+    assert record["state"] == status.LOADED and record["release"]["findings"]
+    assert requests.get(download, timeout=30).status_code == 200
+    assert api(live_server, "datastore_search", resource_id=resource["id"]).json()[
+        "result"]["total"] == 2
+    assert resource["id"] in requests.get(f"{live_server}/catalog.ttl", timeout=60).text
+    page = requests.get(f"{live_server}/dataset/{entry['name']}/resource/{resource['id']}",
+                        timeout=30).text
+    assert "lngov-release" in page

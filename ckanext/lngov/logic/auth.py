@@ -268,10 +268,18 @@ def harvest_log_list(next_auth, context, data_dict):
     return {"success": False, "msg": tk._("Only sysadmins may read the harvest log")}
 
 
+def lngov_table_release(context, data_dict):
+    """Releasing a file held back for personal information is a sysadmin's review (sysadmins
+    pass before any auth function)."""
+    return {"success": False, "msg": tk._("Only sysadmins may release a file held back for "
+                                          "review")}
+
+
 def _specific_auth_functions() -> dict[str, Any]:
     return {"lngov_data_access": lngov_data_access, "harvest_log_list": harvest_log_list,
             "package_show": package_show,
             "harvest_object_show": harvest_object_show,
             "harvest_object_list": harvest_object_list,
             "datastore_search": datastore_search, "datastore_info": datastore_info,
-            "datastore_search_sql": datastore_search_sql}
+            "datastore_search_sql": datastore_search_sql,
+            "lngov_table_release": lngov_table_release}

@@ -25,6 +25,7 @@ from sqlalchemy import event
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from .. import privacy
 from . import quality, read, status, types
 
 log = logging.getLogger(__name__)
@@ -60,18 +61,23 @@ def schedule(package_id: str) -> None:
     pkg = model.Package.get(package_id)
     if pkg is None:
         return
-    jobs = model.Session.info.setdefault(_PENDING_JOBS, [])
     for resource in model.Session.query(model.Resource).filter_by(package_id=pkg.id):
         record = status.get(resource.id)
         if eligible(resource):
             if record and record.get("hash") == resource.hash and record["state"] in (
-                    status.PENDING, status.LOADING, status.LOADED, status.ERROR):
-                continue  # that file is loaded, or on its way
+                    status.PENDING, status.LOADING, status.LOADED, status.ERROR,
+                    status.QUARANTINED):
+                continue  # that file is loaded, on its way, or held back
             status.put(resource.id, status.PENDING, hash=resource.hash)
-            jobs.append(resource.id)
+            later(resource.id)
         elif record is not None or table_exists(resource.id):
             status.forget(resource.id)
-            jobs.append(resource.id)
+            later(resource.id)
+
+
+def later(resource_id: str) -> None:
+    """The resource's job, enqueued once the session's transaction has committed."""
+    model.Session.info.setdefault(_PENDING_JOBS, []).append(resource_id)
 
 
 @event.listens_for(model.Session, "after_commit")
@@ -93,18 +99,34 @@ def _context() -> dict[str, Any]:
     return {"user": site_user["name"], "ignore_auth": True}
 
 
+class Quarantined(Exception):
+    """The file holds personal information (privacy.py): its load is rolled back."""
+
+    def __init__(self, findings: list[dict[str, Any]]):
+        super().__init__(findings)
+        self.findings = findings
+
+
 def run(resource_id: str) -> None:
-    """The job: loads the resource's file as its table, or drops the table of one that is no
-    longer public and open. Safe to run twice."""
+    """The job: screens the resource's file (privacy.py) and loads it as its table, or
+    quarantines it; drops the table of one that is no longer public and open. Safe to run
+    twice."""
     resource = model.Resource.get(resource_id)
     if not eligible(resource):
         drop(resource_id)
         return
     file_hash = resource.hash
-    status.put(resource_id, status.LOADING, hash=file_hash)
+    release = (status.get(resource_id) or {}).get("release")
+    if not release or release.get("hash") != file_hash:
+        release = None  # a release is for the file reviewed, not for its next version
+    status.put(resource_id, status.LOADING, hash=file_hash, release=release)
     model.Session.commit()
     try:
-        rows, report = _load(resource)
+        rows, report = _load(resource, screen=release is None)
+    except Quarantined as held:
+        model.Session.rollback()
+        quarantine(resource, held.findings)
+        return
     except Exception as error:  # noqa: BLE001 - recorded for the department, then logged
         model.Session.rollback()
         log.exception("table of %s not loaded", resource_id)
@@ -113,8 +135,27 @@ def run(resource_id: str) -> None:
         return
     tk.get_action("datastore_create")(_context(), {"resource_id": resource_id, "force": True})
     status.put(resource_id, status.LOADED, hash=file_hash, rows=rows,
-               quality=report.as_dict())
+               quality=report.as_dict(), release=release)
     model.Session.commit()
+    if release:
+        _republish(resource.package_id)
+
+
+def quarantine(resource: model.Resource, findings: list[dict[str, Any]]) -> None:
+    """Holds the file back: no table (an older version's goes too), no download, no DCAT."""
+    drop_table(_context(), resource.id)
+    status.put(resource.id, status.QUARANTINED, hash=resource.hash, findings=findings)
+    model.Session.commit()
+    log.warning("quarantined %s: %s", resource.id, findings)
+    _republish(resource.package_id)
+
+
+def _republish(package_id: str) -> None:
+    """The entry's DCAT (its distributions) and the catalog dump again."""
+    from ..dcat import catalog as dcat_catalog, dump
+
+    dcat_catalog.forget(package_id)
+    dump.schedule()
 
 
 def drop_table(context: dict[str, Any], resource_id: str) -> None:
@@ -151,13 +192,15 @@ def _fields(header: list[str], items: dict[str, dict[str, Any]]) -> list[dict[st
     return fields
 
 
-def _records(rows: Iterator[list[Any]], fields: list[dict[str, Any]],
-             report: quality.Report) -> Iterator[list[dict[str, Any]]]:
+def _records(rows: Iterator[list[Any]], fields: list[dict[str, Any]], report: quality.Report,
+             findings: privacy.Findings | None) -> Iterator[list[dict[str, Any]]]:
     codes = [(f["id"], f["info"]["data_type"]) for f in fields]
     batch: list[dict[str, Any]] = []
     for number, row in enumerate(rows, 2):
         if not any(v not in (None, "") for v in row):
             continue  # blank lines, and XLSX rows formatted but empty
+        if findings is not None:
+            privacy.screen_row(findings, number, codes, row)
         record = {}
         for (name, code), value in zip(codes, row):
             try:
@@ -173,10 +216,13 @@ def _records(rows: Iterator[list[Any]], fields: list[dict[str, Any]],
         yield batch
 
 
-def _load(resource: model.Resource) -> tuple[int, quality.Report]:
+def _load(resource: model.Resource, screen: bool) -> tuple[int, quality.Report]:
+    """Loads and swaps in one transaction; screened in the same pass (Quarantined: nothing
+    of it is committed)."""
     from ckanext.datastore.backend import postgres as pg
 
     report, count = quality.Report(), 0
+    findings = privacy.Findings() if screen else None
     rid, staging = resource.id, f"{resource.id}-loading"
     with read.table(rid, read.kind(resource.format, resource.url)) as (header, rows):
         fields = _fields(header, _data_items(resource.package_id))
@@ -187,10 +233,12 @@ def _load(resource: model.Resource) -> tuple[int, quality.Report]:
             connection.execute(sa.text(f"DROP TABLE IF EXISTS {pg.identifier(staging)}"))
             pg.create_table(context, {"resource_id": staging, "fields": fields}, {})
             pg._create_fulltext_trigger(connection, staging)
-            for batch in _records(rows, fields, report):
+            for batch in _records(rows, fields, report, findings):
                 pg.insert_data(context, {"resource_id": staging, "records": batch,
                                           "include_records": False})
                 count += len(batch)
+            if findings is not None and findings.hits:
+                raise Quarantined(findings.as_list())
             pg.create_indexes(context, {"resource_id": staging})
             _swap(connection, pg, staging, rid, fields)
     return count, report

@@ -1,6 +1,7 @@
 """Each resource's table record, in CKAN's task_status (as CKAN's DataPusher keeps its own):
-its state (pending, loading, loaded, error), the hash of the file it was loaded from, the
-row count and the data-quality report. Written in the caller's transaction."""
+its state (pending, loading, loaded, error, quarantined), the hash of the file it was loaded
+from, the row count, the data-quality report, the personal-information findings and their
+release. Written in the caller's transaction."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,8 @@ from ckan import model
 
 TASK = "lngov_table"
 PENDING, LOADING, LOADED, ERROR = "pending", "loading", "loaded", "error"
+# privacy.py found personal information: not loaded, not served, not in DCAT until released
+QUARANTINED = "quarantined"
 
 
 def _row(resource_id: str) -> model.TaskStatus | None:
@@ -45,3 +48,9 @@ def forget(resource_id: str) -> None:
     if row is not None:
         model.Session.delete(row)
         model.Session.flush()
+
+
+def quarantined(resource_id: str) -> bool:
+    """Is the resource's file held back by the personal-information gate (privacy.py)?"""
+    row = _row(resource_id)
+    return row is not None and row.state == QUARANTINED
