@@ -254,3 +254,43 @@ def test_a_file_with_personal_information_is_quarantined_until_released(
     page = requests.get(f"{live_server}/dataset/{entry['name']}/resource/{resource['id']}",
                         timeout=30).text
     assert "lngov-release" in page
+
+
+# --- preview and the Data API panel ------------------------------------------------------------
+
+def test_the_preview_is_a_data_table_view(sysadmin_module, dept, live_server):
+    _, resource = upload(sysadmin_module, dept, csv_bytes())
+    views = call_action("resource_view_list", id=resource["id"])
+    assert [v["view_type"] for v in views] == ["datatables_view"]
+
+
+def test_the_api_panel_examples_run_as_shown(sysadmin_module, dept, live_server):
+    import html
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    from ckan.common import config
+
+    _, resource = upload(sysadmin_module, dept, csv_bytes())
+    run_jobs()
+    panel = requests.get(f"{live_server}/datastore/api_info/{resource['id']}", timeout=30)
+    assert panel.status_code == 200
+    blocks = re.findall(r'<pre class="lngov-example" data-lang="(\w+)" data-example="(\w+)">'
+                        r"<code>(.*?)</code></pre>", panel.text, re.S)
+    assert {(lang, name) for lang, name, _ in blocks} == {
+        (lang, name) for lang in ("curl", "python", "javascript")
+        for name in ("search", "filter", "sql")}
+    runners = {"curl": ["bash", "-c"], "python": [sys.executable, "-c"],
+               "javascript": [shutil.which("node"), "-e"]}
+    for lang, name, code in blocks:
+        code = html.unescape(code)
+        assert "Authorization" not in code
+        code = code.replace(config["ckan.site_url"].rstrip("/"), live_server)
+        done = subprocess.run([*runners[lang], code], capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, (lang, name, code, done.stderr)
+        # the first row is 沈阳市; the SQL example sorts by the first number column, descending
+        expected = "抚顺市" if name == "sql" else "沈阳市"
+        assert expected in done.stdout, (lang, name, code, done.stdout)

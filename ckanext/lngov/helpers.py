@@ -5,7 +5,7 @@ from typing import Any
 
 from ckanext.lngov.catalog import codes
 from ckanext.lngov.dcat import public
-from ckanext.lngov.tables import status
+from ckanext.lngov.tables import examples, status
 
 
 def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -18,6 +18,11 @@ def lngov_table_status(resource_id: str) -> dict[str, Any] | None:
     return status.get(resource_id)
 
 
+def lngov_api_examples(resource_id: str) -> dict[str, dict[str, str]]:
+    """The Data API panel's examples for the table of a resource (tables/examples.py)."""
+    return examples.examples(resource_id)
+
+
 def get_helpers() -> dict[str, Any]:
     return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
-            "lngov_table_status": lngov_table_status}
+            "lngov_table_status": lngov_table_status, "lngov_api_examples": lngov_api_examples}
