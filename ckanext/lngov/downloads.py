@@ -1,5 +1,5 @@
 """Files of conditionally open entries (有条件开放), and files the personal-information gate
-holds back (privacy.py), are not served to the public.
+holds back (privacy.py: not screened yet, or quarantined), are not served to the public.
 
 Their metadata is public; their files are for those the department grants use on
 application (the dataset page says how), its own members and sysadmins: the auth function
@@ -35,6 +35,9 @@ def guard() -> None:
         tk.check_access("lngov_data_access", {"user": user}, {"id": pkg.id})
     except tk.NotAuthorized as error:
         abort(403, str(error))
-    if status.quarantined(resource.id) and not in_department(user or None, pkg.owner_org):
+    held = status.held_back(resource.id)
+    if held and not in_department(user or None, pkg.owner_org):
         abort(403, tk._("This file is held back for review: it may contain personal "
-                        "information."))
+                        "information.") if held == status.QUARANTINED else tk._(
+            "This file is being screened for personal information: it is served once "
+            "screened, in a moment."))

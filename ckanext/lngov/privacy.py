@@ -16,14 +16,20 @@ _RUN = re.compile(r"(?<![0-9Xx])[0-9]{11,19}[Xx]?(?![0-9Xx])")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+# GB/T 2260 provinces (the first two digits of an ID number's area code): a unified social
+# credit code (91..., 12...) that happens to pass the check is not taken for an ID number.
+_PROVINCES = {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
+              "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54",
+              "61", "62", "63", "64", "65", "71", "81", "82"}
 KINDS = ("resident_id", "mobile", "bank_card")
 # Rows listed for each column and kind; all are counted.
 LISTED_ROWS = 20
 
 
 def resident_id(text: str) -> bool:
-    """An 18-character resident ID number (GB 11643): valid check character, real birth date."""
-    if len(text) != 18 or not text[:17].isdigit():
+    """An 18-character resident ID number (GB 11643): a province's area code, a real birth
+    date, a valid check character."""
+    if len(text) != 18 or not text[:17].isdigit() or text[:2] not in _PROVINCES:
         return False
     if _CHECK[sum(int(d) * w for d, w in zip(text[:17], _WEIGHTS)) % 11] != text[17].upper():
         return False
@@ -75,10 +81,12 @@ class Findings:
 
 def screen_row(found: Findings, number: int, columns: Iterable[Any], row: list[Any]) -> None:
     """Adds the hits of row `number`; `columns` are names (or (name, ...) tuples)."""
-    for column, value in zip(columns, row):
-        if value is None or isinstance(value, (float, dt.date)):
-            continue
-        for run in _RUN.findall(str(value)):
+    cells = [v if isinstance(v, str) else "" if v is None or isinstance(v, (float, dt.date))
+             else str(v) for v in row]
+    if not _RUN.search("\x1f".join(cells)):
+        return  # most rows: one search over the whole row
+    for column, value in zip(columns, cells):
+        for run in _RUN.findall(value):
             kind = kind_of(run)
             if kind:
                 found.add(number, column[0] if isinstance(column, tuple) else column, kind)

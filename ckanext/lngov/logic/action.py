@@ -5,6 +5,7 @@ import copy
 import datetime
 import logging
 import math
+import re
 from typing import Any, Callable
 
 import ckan.plugins as p
@@ -283,7 +284,25 @@ def _specific_actions() -> dict[str, Any]:
             "bulk_update_public": bulk_update_public,
             "activity_create": activity_create,
             "organization_create": organization_create,
-            "organization_update": organization_update, "harvest_job_show": harvest_job_show}
+            "organization_update": organization_update, "harvest_job_show": harvest_job_show,
+            "datastore_search_sql": datastore_search_sql}
+
+
+_UNDEFINED_TABLE = re.compile(r'UndefinedTable\) relation \\?"([^"\\]+)\\?" does not exist')
+
+
+def datastore_search_sql(up_func, context, data_dict):
+    """A query naming a missing table is answered as one naming a hidden table
+    (logic/auth.py missing_table), without the database's message."""
+    from ckanext.lngov.logic.auth import missing_table
+
+    try:
+        return up_func(context, data_dict)
+    except tk.ValidationError as error:
+        found = _UNDEFINED_TABLE.search(str(error.error_dict))
+        if found:
+            raise missing_table(found.group(1)) from None
+        raise
 
 
 def lngov_table_release(context, data_dict):

@@ -118,12 +118,25 @@ def datastore_info(next_auth, context, data_dict):
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access
 def datastore_search_sql(next_auth, context, data_dict):
-    """Every table a query reads is asked about as datastore_search asks about one."""
+    """Every table a query reads is asked about as datastore_search asks about one; the
+    table of an entry the user may not read does not exist (the answer of a missing one)."""
+    from ckan import model
+
     for name in context.get("table_names") or ():
+        resource = model.Resource.get(name)
+        if resource is not None and (resource.state != "active" or resource.package is None
+                                     or not readable(context, resource.package)):
+            raise missing_table(name)
         refused = _conditional_table(context, {"resource_id": name})
         if refused:
             return refused
     return next_auth(context, data_dict)
+
+
+def missing_table(name: str) -> Exception:
+    """The answer to a query naming a table that does not exist (or is not the user's to
+    know of), the same whichever it is: no SQL, no database message."""
+    return tk.ValidationError({"query": [tk._('There is no table "{name}".').format(name=name)]})
 
 
 # Auth functions whose `id` names a dataset (or its resource, or a harvest source), for

@@ -50,7 +50,17 @@ def forget(resource_id: str) -> None:
         model.Session.flush()
 
 
+def held_back(resource_id: str) -> str | None:
+    """Why the resource's file is not public yet: QUARANTINED (the personal-information gate
+    found something, privacy.py) or PENDING (not screened yet); None when it is public."""
+    row = _row(resource_id)
+    if row is None or row.state not in (QUARANTINED, PENDING, LOADING):
+        return None
+    if row.state != QUARANTINED and json.loads(row.value or "{}").get("release"):
+        return None  # released after review: served while its table loads
+    return QUARANTINED if row.state == QUARANTINED else PENDING
+
+
 def quarantined(resource_id: str) -> bool:
     """Is the resource's file held back by the personal-information gate (privacy.py)?"""
-    row = _row(resource_id)
-    return row is not None and row.state == QUARANTINED
+    return held_back(resource_id) == QUARANTINED
