@@ -15,3 +15,7 @@ say "ckan: datastore permissions ($LNGOV_ENV)"
 "${CKAN[@]}" datastore set-permissions 2>>"$LOG_DIR/ckan-init.log" \
   | psql -X -q -v ON_ERROR_STOP=1 -h "$RUN_DIR" -p "$PG_PORT" -U postgres -d "$DS_NAME" \
     >>"$LOG_DIR/ckan-init.log" 2>&1 || die "datastore set-permissions failed: $LOG_DIR/ckan-init.log"
+# CKAN's scripts read their translations from files built out of the .po catalogs (CKAN's
+# and the ITranslation plugins'); `ckan run` builds them, a WSGI server does not.
+say "ckan: JavaScript translations ($LNGOV_ENV)"
+"${CKAN[@]}" translation js >>"$LOG_DIR/ckan-init.log" 2>&1 || die "ckan translation js failed: $LOG_DIR/ckan-init.log"

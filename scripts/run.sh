@@ -8,6 +8,9 @@ source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/install.sh"
 "$ROOT/scripts/services.sh" start
+# The address the pages give for themselves (CKAN's scripts call the API there): the port the
+# portal really listens on, also when LNGOV_CKAN_PORT moves it.
+export CKAN_SITE_URL="http://127.0.0.1:$CKAN_PORT"
 
 INI="$ENV_DIR/ckan.ini"
 if [ ! -f "$INI" ]; then
@@ -76,11 +79,13 @@ else
     --http-socket "127.0.0.1:$CKAN_PORT"
 fi
 start_bg worker "${CKAN[@]}" jobs worker
-# The sample data sharing and exchange platform the portal harvests (harvesters/).
+# The sample data sharing and exchange platform the portal harvests (harvesters/), without the
+# 66 entries that load-demo published by hand above: the same codes from a second source would
+# be refused as one-data-one-source conflicts (the rule's own tests: tests/test_one_source.py).
 EXCHANGE_PORT="${LNGOV_EXCHANGE_PORT:-58990}"
 EXCHANGE_URL="http://127.0.0.1:$EXCHANGE_PORT"
 (cd "$ROOT" && start_bg exchange "$VENV/bin/python" -m harvesters.exchange_platform \
-  --port "$EXCHANGE_PORT")
+  --port "$EXCHANGE_PORT" --without-demo-entries)
 wait_for "CKAN (log: $LOG_DIR/ckan.log)" 120 ckan_up
 wait_for "the exchange platform (log: $LOG_DIR/exchange.log)" 60 curl -fsS \
   -H "Authorization: Bearer lngov-dev-token" \

@@ -21,6 +21,7 @@ def credit_code(n: int | None = None) -> str:
 def department(**fields: Any) -> dict[str, Any]:
     """A department (organization) with a valid credit code."""
     fields.setdefault("credit_code", credit_code())
+    fields.setdefault("image_url", "")    # not the factory's third-party placeholder image
     return factories.Organization(**fields)
 
 

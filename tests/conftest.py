@@ -24,6 +24,9 @@ if "CKAN_SQLALCHEMY_URL" not in os.environ:
     pytest.exit("run the tests through `make test` or `scripts/test.sh`, or `source "
                 "scripts/lib.sh` with LNGOV_ENV=test first", returncode=4)
 
+# The browser tests' fixtures and helpers, in one place.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _plugins(with_plugins):

@@ -4,32 +4,16 @@ wired with inline handlers or javascript: links still work. Playwright drives De
 chromium against the portal over real HTTP."""
 from __future__ import annotations
 
-import os
-import shutil
-from urllib.parse import urlparse
-
 import pytest
-from playwright.sync_api import sync_playwright
 
-import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests import catalog
+from tests.browser import PASSWORD, open_page, screenshot
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                              "docs", "screenshots")
 SCREENSHOTS = {"/dataset/new": "dataset-form", "/dataset/csp-entry/resource/new":
                "resource-form"}
-PASSWORD = "correct-horse-battery"
-# Collects the browser's CSP violation reports before any page script runs.
-WATCH_CSP = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', e =>
-  window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline') + ' ' +
-                    e.sourceFile + ':' + e.lineNumber));
-"""
 
 
 @pytest.fixture(scope="module")
@@ -42,35 +26,15 @@ def editor(sysadmin_module):
     return dict(user=user, dept=dept, pkg=pkg)
 
 
-@pytest.fixture(scope="module")
-def browser(live_server):
-    # The browser asks for the portal by its ckan.site_url, where CKAN's scripts call the API
-    # (the same origin, as in production), and reaches the live server there.
-    site = urlparse(tk.config["ckan.site_url"]).hostname
-    server = urlparse(live_server).netloc
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", f"--host-resolver-rules=MAP {site} {server}"])
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser, editor):
-    context = browser.new_context(base_url=tk.config["ckan.site_url"])
-    context.add_init_script(WATCH_CSP)
-    page = context.new_page()
-    page.goto("/en/user/login")
-    page.fill("#field-login", editor["user"]["name"])
-    page.fill("#field-password", PASSWORD)
-    page.click("form.form-horizontal button[type=submit], button.btn-primary[type=submit]")
-    page.wait_for_load_state("networkidle")
+    page = open_page(browser, editor["user"])
     yield page
-    context.close()
+    page.context.close()
 
 
 def _violations(page) -> list[str]:
-    return page.evaluate("window.__csp")
+    return [p for p in page.evaluate("window.__problems") if p.startswith("CSP ")]
 
 
 @pytest.mark.parametrize("path", ["/", "/dataset/", "/dataset/csp-entry",
@@ -84,9 +48,7 @@ def test_pages_break_no_rule_of_the_policy(page, path, lang):
     assert response.headers["content-security-policy"]
     assert _violations(page) == [], "\n".join(_violations(page))
     if path in SCREENSHOTS:   # the forms whose templates the portal rewrote for the policy
-        os.makedirs(SCREENSHOT_DIR, exist_ok=True)
-        page.screenshot(path=os.path.join(
-            SCREENSHOT_DIR, f"{SCREENSHOTS[path]}-{'en' if lang else 'zh'}.png"), full_page=True)
+        screenshot(page, f"{SCREENSHOTS[path]}-{'en' if lang else 'zh'}")
 
 
 def test_the_multiple_text_field_adds_a_value_without_inline_script(page):

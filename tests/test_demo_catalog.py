@@ -80,3 +80,21 @@ def test_loading_twice_changes_nothing(loaded):
     assert again["entries created"] == 0 and again["departments created"] == 0
     after = {(p.name, p.metadata_modified) for p in model.Session.query(model.Package)}
     assert after == before
+
+
+def test_the_demo_s_first_harvest_reports_no_conflict(loaded):
+    """make run: the hand-published demo, then a harvest of the sample platform started
+    --without-demo-entries. The job ends clean: no one-data-one-source conflict with the
+    hand-published entries (with them the platform gave 60), no error."""
+    from harvesters.tests.conftest import LiveServer
+    from tests.harvesting import harvest, make_source
+
+    platform = LiveServer(entries=120, seed=0, demo_entries=False).start()
+    try:
+        _job, counts, _objects = harvest(make_source(platform, name="demo-exchange"))
+    finally:
+        platform.stop()
+    assert counts["refused"] == counts["error"] == counts["listing_errors"] == 0, counts
+    assert counts["added"] > 0
+    codes = {e["resource_code"] for e in load.entries()}
+    assert not codes & set(platform.catalog.entries)

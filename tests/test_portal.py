@@ -85,8 +85,15 @@ def test_the_committed_chinese_catalog_is_compiled_from_the_po():
 
     folder = os.path.join(os.path.dirname(ckanext.lngov.__file__), "i18n", "zh_Hans_CN",
                           "LC_MESSAGES")
+    def as_key(value):   # plural entries: their ids and strings as tuples
+        return value if isinstance(value, str) else tuple(value)
+
+    def entries(messages):
+        return {as_key(m.id): as_key(m.string) for m in messages
+                if m.id and m.string and any(as_key(m.string))}
+
     with open(os.path.join(folder, "ckanext-lngov.po"), "rb") as f:
-        po = {m.id: m.string for m in pofile.read_po(f) if m.id and m.string}
+        po = entries(pofile.read_po(f))
     with open(os.path.join(folder, "ckanext-lngov.mo"), "rb") as f:
-        mo = {m.id: m.string for m in mofile.read_mo(f) if m.id and m.string}
+        mo = entries(mofile.read_mo(f))
     assert mo == po

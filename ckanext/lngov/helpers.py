@@ -3,8 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.lngov.catalog import codes
+from flask import g
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.lngov import lang, usage
+from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
+from ckanext.lngov.pages import stats
 
 
 def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -12,5 +18,148 @@ def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     return codes.choices(field["lngov_codes"])
 
 
+def lngov_navigation() -> list[dict[str, Any]]:
+    """The main navigation, with the entry of the current page marked (the longest path
+    that the request's path starts with)."""
+    # The developer and statistics pages are the portal's own blueprints.
+    navigation = (("/", tk._("Home")), ("/dataset/", tk._("Data catalog")),
+                  ("/organization/", tk._("Departments")), ("/developer", tk._("Developers")),
+                  ("/statistics", tk._("Statistics")), ("/about", tk._("About")))
+    here = tk.request.path
+    if lang.current() != tk.config["ckan.locale_default"]:
+        here = here.removeprefix("/" + lang.current()) or "/"
+    current = max((path for path, _label in navigation
+                   if here == path or (path != "/" and (here == path.rstrip("/") or
+                                                        here.startswith(path.rstrip("/") + "/")))),
+                  key=len, default=None)
+    return [{"href": tk.h.url_for(path), "label": label, "current": path == current}
+            for path, label in navigation]
+
+
+def lngov_languages() -> list[dict[str, Any]]:
+    """The language switch: the current page in each offered language, one click away."""
+    here = lang.current()
+    names = {"zh_Hans_CN": "中文", "en": "English"}
+    return [{"href": tk.h.url_for(tk.h.current_url(), locale=locale),
+             "label": names.get(locale, locale), "current": locale == here,
+             "lang": tk.h.unix_locale_to_bcp47(locale)}
+            for locale in tk.aslist(tk.config["ckan.locales_offered"])]
+
+
+def lngov_site() -> dict[str, str]:
+    """The footer's declared identity (sponsor, operator, site code, ICP filing) in the
+    page's language."""
+    suffix = "en" if lang.current() == "en" else "zh"
+    get = tk.config.get
+    return {"sponsor": get(f"ckanext.lngov.site.sponsor.{suffix}"),
+            "operator": get(f"ckanext.lngov.site.operator.{suffix}"),
+            "code": get("ckanext.lngov.site.code"), "icp": get("ckanext.lngov.site.icp"),
+            "icp_url": get("ckanext.lngov.site.icp_url")}
+
+
+def lngov_local_time(value: Any) -> str:
+    """A timestamp (UTC, as CKAN stores it) in the site's zone (ckan.display_timezone), the
+    same form in every language: 2026-12-03 03:00 (GMT+08:00)."""
+    from ckan.lib.formatters import localised_nice_date
+
+    if isinstance(value, str):
+        value = tk.h.date_str_to_datetime(value)
+    return localised_nice_date(value, show_date=True, with_hours=True,
+                               format="yyyy-MM-dd HH:mm (ZZZZ)")
+
+
+def lngov_job_outcomes(job_id: str) -> dict[str, int]:
+    """A harvest job's outcome counts (harvest/record.py), for the pages that show a job
+    without harvest_job_show (the source's dashboard, the job list)."""
+    from ckanext.lngov.harvest import record
+
+    return record.counts(job_id)
+
+
+def is_english() -> bool:
+    return lang.current().startswith("en")
+
+
+def _department_names() -> dict[str, dict[str, Any]]:
+    """Every department's names by id and by name: one query per request."""
+    found = getattr(g, "_lngov_departments", None)
+    if found is None:
+        from ckan import model
+
+        rows = model.Session.query(model.Group.id).filter(
+            model.Group.is_organization.is_(True), model.Group.state == "active")
+        by_id = public.departments(row[0] for row in rows)
+        found = {**by_id, **{d["name"]: d for d in by_id.values()}}
+        g._lngov_departments = found
+    return found
+
+
+def lngov_text(obj: dict[str, Any] | str | None, field: str = "title") -> str:
+    """A field of an entry or a department in the page's language: under /en/ its English
+    twin (title_en, notes_en) where there is one, else the Chinese. A department may be
+    given by id or name, or as an entry's embedded organization (which lacks title_en)."""
+    if not obj:
+        return ""
+    if isinstance(obj, str):
+        obj = _department_names().get(obj) or {"title": obj}
+    if is_english():
+        english = obj.get(field + "_en")
+        if not english and obj.get("is_organization") and field == "title":
+            english = (_department_names().get(obj.get("id") or "") or {}).get("title_en")
+        if english:
+            return english
+    return obj.get(field) or (obj.get("name") or "" if field == "title" else "")
+
+
+def lngov_label(list_name: str, value: str | None) -> str:
+    """A code's label in the page's language."""
+    return codes.label(list_name, value, lang.current()) if value else ""
+
+
+def lngov_freshness(pkg: dict[str, Any]) -> dict[str, Any]:
+    """last_update, due_date (dates or None) and status (overdue / on_time / None)."""
+    return {"last_update": freshness.last_update(pkg), "due_date": freshness.due_date(pkg),
+            "status": freshness.status(pkg)}
+
+
+def lngov_file_formats(pkg: dict[str, Any]) -> list[str]:
+    """The formats of an entry's files and APIs, as the file-format facet names them."""
+    found: list[str] = []
+    for resource in pkg.get("resources") or []:
+        fmt = (resource.get("format") or "").upper()
+        name = "API" if resource.get("resource_type") == "api" or fmt == "API" else fmt
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def lngov_downloadable(pkg: dict[str, Any]) -> bool:
+    """Whether the public may download the entry's files here (无条件开放 only)."""
+    return pkg.get("open_attribute") == "open"
+
+
+def lngov_home() -> dict[str, Any]:
+    """What the home page shows: counts, entry points, newest and most downloaded."""
+    return stats.home(lang.current())
+
+
+def lngov_overdue(department: str) -> int:
+    """How many public entries of a department (by name) are overdue."""
+    return stats.overdue_count(f'organization:"{department}"')
+
+
+def lngov_usage(pkg: dict[str, Any]) -> dict[str, int]:
+    """Views and downloads of one entry."""
+    return usage.counts([pkg["id"]])[pkg["id"]]
+
+
 def get_helpers() -> dict[str, Any]:
-    return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public}
+    return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
+            "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
+            "lngov_site": lngov_site, "lngov_job_outcomes": lngov_job_outcomes,
+            "lngov_local_time": lngov_local_time,
+            "lngov_text": lngov_text, "lngov_label": lngov_label,
+            "lngov_freshness": lngov_freshness, "lngov_file_formats": lngov_file_formats,
+            "lngov_downloadable": lngov_downloadable, "lngov_home": lngov_home,
+            "lngov_is_english": is_english, "lngov_usage": lngov_usage,
+            "lngov_overdue": lngov_overdue}

@@ -8,12 +8,13 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.lngov import (checksum, cli, contracts, downloads, guard, helpers, lang,
-                           search, security, visibility)
+                           search, security, usage, visibility)
 from ckanext.lngov.catalog import uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.logic import action, auth
+from ckanext.lngov.pages import views as pages
 
 
 @tk.blanket.config_declarations
@@ -37,6 +38,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
         tk.add_resource("assets", "lngov")
 
     # IConfigurable: what the portal relies on elsewhere in the configuration
@@ -57,7 +59,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
-        return search.label_facets(search_results, lang.current())
+        return search.label_facets(search_results, search_params, lang.current())
 
     # Every write of an entry (hand, API, harvest) regenerates the catalog dump; one that
     # stops being public takes its past activities out of the public streams.
@@ -97,7 +99,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IBlueprint
 
     def get_blueprint(self):
-        return [*dcat_views.get_blueprints(), downloads.blueprint]
+        return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
+                usage.blueprint, pages.blueprint]
 
     # IClick
 

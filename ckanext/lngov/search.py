@@ -11,11 +11,12 @@ sow=false applies to the analysed bigrams: most of them must match, not all, not
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov.catalog import codes
+from ckanext.lngov.catalog import codes, freshness
 
 # q.op is not a parameter package_search passes on, so it travels as a local parameter of
 # the query; CKAN's own q.op=AND still applies to every fq (facet filters). Solr reads local
@@ -38,6 +39,7 @@ def is_free_text(q: str | None) -> bool:
 
 def solr_params(search_params: dict[str, Any]) -> dict[str, Any]:
     """Rewrite package_search parameters for the Chinese-aware index (before_dataset_search)."""
+    _freshness_params(search_params)
     if "defType" in search_params or not is_free_text(search_params.get("q")):
         return search_params
     search_params["defType"] = OUTER_PARSER
@@ -57,6 +59,72 @@ FACETS = {
     "domain": "domain",
 }
 MULTI_VALUED = {field: name for field, name in FACETS.items() if field.startswith("vocab_")}
+# The files' own formats (CSV, XLSX, JSON, API...), from the resources: what a visitor gets,
+# beside the catalog's format categories and types (which include storage types: Oracle, ET).
+FILE_FORMATS = "vocab_file_formats"
+API = "API"
+
+# freshness:"overdue" as CKAN's search page writes a facet filter into fq
+_FRESHNESS_FQ = re.compile(freshness.FACET_FIELD + r':"([^"]*)"')
+_NOTHING = 'id:"-"'
+_MARK = "lngov_freshness_facet"
+
+
+def file_formats(pkg_dict: dict[str, Any]) -> list[str]:
+    """The distinct formats of an index document's resources (res_format, res_type)."""
+    found: list[str] = []
+    for fmt, kind in zip(pkg_dict.get("res_format") or [], pkg_dict.get("res_type") or []):
+        name = API if kind == "api" or (fmt or "").upper() == API else (fmt or "").upper()
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def _freshness_params(search_params: dict[str, Any]) -> None:
+    """freshness:"overdue" / "on_time" filters become filters on the due date against NOW;
+    a freshness facet asked for is counted after the search (freshness_facet)."""
+    fq = search_params.get("fq")
+    if isinstance(fq, str) and freshness.FACET_FIELD + ":" in fq:
+        search_params["fq"] = _FRESHNESS_FQ.sub(
+            lambda m: freshness.FILTERS.get(m.group(1), _NOTHING), fq)
+    fields = search_params.get("facet.field")
+    if isinstance(fields, list) and freshness.FACET_FIELD in fields:
+        search_params["facet.field"] = [f for f in fields if f != freshness.FACET_FIELD]
+        extras = search_params.get("extras")
+        if not isinstance(extras, dict):
+            extras = search_params["extras"] = {}
+        extras[_MARK] = True
+
+
+def freshness_counts(search_params: dict[str, Any]) -> dict[str, int]:
+    """Overdue and on-time counts within the search just run: the same q and filters
+    (permission labels included, so a visitor counts only what the visitor may see), one
+    Solr request with a facet.query per value."""
+    from ckan.lib.search.common import make_connection
+
+    query = {key: search_params[key] for key in ("q", "fq", "defType", "qf", "mm", "tie",
+                                                  "df", "q.op") if key in search_params}
+    query.update({"rows": 0, "facet": "true", "facet.field": [],
+                  "facet.query": list(freshness.FILTERS.values())})
+    response = make_connection(decode_dates=False).search(**query)
+    counted = response.facets.get("facet_queries", {})
+    return {value: int(counted.get(solr_filter, 0))
+            for value, solr_filter in freshness.FILTERS.items()}
+
+
+def freshness_facet(search_results: dict[str, Any], search_params: dict[str, Any]) -> None:
+    """The freshness facet in package_search's shape, when it was asked for."""
+    extras = search_params.get("extras")
+    if not (isinstance(extras, dict) and extras.pop(_MARK, False)):
+        return
+    counts = freshness_counts(search_params)
+    labels = {freshness.OVERDUE: tk._("Overdue"), freshness.ON_TIME: tk._("Updated on time")}
+    search_results.setdefault("facets", {})[freshness.FACET_FIELD] = {
+        value: count for value, count in counts.items() if count}
+    search_results.setdefault("search_facets", {})[freshness.FACET_FIELD] = {
+        "title": freshness.FACET_FIELD,
+        "items": [{"name": value, "display_name": labels[value], "count": count}
+                  for value, count in counts.items() if count]}
 
 
 def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -70,6 +138,12 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
                 value = [value]
         if value:
             pkg_dict[field] = value
+    formats = file_formats(pkg_dict)
+    if formats:
+        pkg_dict[FILE_FORMATS] = formats
+    due = freshness.index_value(pkg_dict)
+    if due:
+        pkg_dict[freshness.INDEX_FIELD] = due
     return pkg_dict
 
 
@@ -79,16 +153,20 @@ def facet_titles() -> dict[str, str]:
         "classification": tk._("Classification"),
         "vocab_base_theme_db": tk._("Base and theme databases"),
         "organization": tk._("Departments"),
+        FILE_FORMATS: tk._("File formats"),
         "format_category": tk._("Format category"),
-        "vocab_format_types": tk._("Formats"),
+        "vocab_format_types": tk._("Catalog format types"),
         "update_cycle": tk._("Update cycle"),
+        freshness.FACET_FIELD: tk._("Freshness"),
         "open_attribute": tk._("Open attribute"),
         "domain": tk._("Domain"),
     }
 
 
-def label_facets(search_results: dict[str, Any], lang: str) -> dict[str, Any]:
+def label_facets(search_results: dict[str, Any], search_params: dict[str, Any],
+                 lang: str) -> dict[str, Any]:
     """Show facet items by their labels in the current language, not their codes."""
+    freshness_facet(search_results, search_params)
     for field, facet in (search_results.get("search_facets") or {}).items():
         list_name = FACETS.get(field)
         if not list_name:

@@ -1,4 +1,5 @@
-"""python -m harvesters.exchange_platform --port 58990 [--entries 500|10000] [--seed N] [--tokens a,b]"""
+"""python -m harvesters.exchange_platform --port 58990 [--entries 500|10000] [--seed N] [--tokens a,b]
+[--without-demo-entries]"""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +20,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tokens", default=",".join(DEFAULT_TOKENS),
                         help="comma-separated bearer tokens, one per consumer")
+    parser.add_argument("--without-demo-entries", action="store_true",
+                        help="leave out the 66 demo entries that `ckan lngov load-demo` "
+                             "publishes by hand (make run: a first harvest without conflicts)")
     parser.add_argument("--dcat-page-size", type=int, default=100)
     parser.add_argument("--log-level", default="warning")
     parser.add_argument("--warm", action="store_true",
@@ -26,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
                              "pays for the platform's first generation)")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    catalog = Catalog(args.entries, args.seed)
+    catalog = Catalog(args.entries, args.seed, demo_entries=not args.without_demo_entries)
     if args.warm:
         for distribution_id in list(catalog.distributions):
             code, k = catalog.distributions[distribution_id]

@@ -1,7 +1,8 @@
 """The platform's catalog: a deterministic provincial catalog of N entries, and its state.
 
-The first entries are the 66 demo entries of ``ckanext/lngov/demo/catalog.yaml`` as they are;
-the others are variations of them (per city and year, attributes redrawn), so every entry has
+The first entries are the 66 demo entries of ``ckanext/lngov/demo/catalog.yaml`` as they are
+(unless ``demo_entries`` is false: the demo portal publishes those by hand, and the same codes
+from the platform would be one-data-one-source conflicts); the others are variations of them (per city and year, attributes redrawn), so every entry has
 data items that ``make_file`` can fill. Everything derives from ``seed`` and the entry's index:
 the same arguments always give the same catalog, codes, timestamps and file bytes.
 
@@ -54,8 +55,8 @@ def _pool(entries: list[dict], key: str) -> list[str]:
 class Catalog:
     """The entries (by resource code), their distributions and the files' bytes."""
 
-    def __init__(self, entries: int = 500, seed: int = 0):
-        self.size, self.seed = entries, seed
+    def __init__(self, entries: int = 500, seed: int = 0, demo_entries: bool = True):
+        self.size, self.seed, self.demo_entries = entries, seed, demo_entries
         self.lock = threading.RLock()
         self.codes = load_yaml(CODES_FILE)
         departments, self.templates = load_catalog()
@@ -77,7 +78,7 @@ class Catalog:
         variants: Counter = Counter()
         for i in range(self.size):
             rng = random.Random(f"lngov-exchange#{self.seed}#{i}")
-            if i < len(self.templates):
+            if self.demo_entries and i < len(self.templates):
                 entry = copy.deepcopy(self.templates[i])
                 template = self.templates[i]
                 entry["secret"] = "非涉密"

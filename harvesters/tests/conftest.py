@@ -20,8 +20,8 @@ OTHER_TOKEN = "test-token-b"
 
 
 class LiveServer:
-    def __init__(self, entries: int = 500, seed: int = 0):
-        self.catalog = Catalog(entries, seed)
+    def __init__(self, entries: int = 500, seed: int = 0, demo_entries: bool = True):
+        self.catalog = Catalog(entries, seed, demo_entries=demo_entries)
         self.app = create_app(self.catalog, tokens=[TOKEN, OTHER_TOKEN], dcat_page_size=50)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))

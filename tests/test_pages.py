@@ -1,0 +1,220 @@
+"""The portal's pages over HTTP: home, search, the entry page, freshness (R1), statistics,
+English names, sitemap and robots.txt, views and downloads. Public entries only, always."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from ckan.tests.helpers import call_action
+
+from ckanext.lngov.catalog import freshness
+from tests import pages
+
+
+@pytest.fixture(scope="module")
+def world(sysadmin_module):
+    return pages.build(sysadmin_module)
+
+
+def _anon_search(**params):
+    return call_action("package_search", {"user": "", "ignore_auth": False}, **params)
+
+
+# Freshness (R1)
+
+@pytest.mark.parametrize("cycle, last, due", [
+    ("realtime", "2024-03-01", "2024-03-04"), ("daily", "2024-03-01", "2024-03-04"),
+    ("weekly", "2024-03-01", "2024-03-11"), ("monthly", "2024-01-31", "2024-03-07"),
+    ("quarterly", "2024-01-01", "2024-04-16"), ("halfyearly", "2024-01-31", "2024-08-31"),
+    ("yearly", "2023-06-30", "2024-08-30"), ("irregular", "2023-06-30", None)])
+def test_due_dates_follow_the_update_cycle_and_its_grace(cycle, last, due):
+    pkg = {"update_cycle": cycle, "release_date": last}
+    assert freshness.due_date(pkg) == (dt.date.fromisoformat(due) if due else None)
+
+
+def test_overdue_is_the_day_after_the_due_date():
+    pkg = {"update_cycle": "weekly", "release_date": "2024-03-01"}
+    assert not freshness.is_overdue(pkg, dt.date(2024, 3, 11))
+    assert freshness.is_overdue(pkg, dt.date(2024, 3, 12))
+    assert freshness.status({"update_cycle": "irregular", "release_date": "2020-01-01"}) is None
+
+
+def test_the_freshness_facet_counts_against_now(world, app):
+    result = app.get("/api/3/action/package_search",
+                     params={"facet.field": json.dumps(["freshness", "organization"])}
+                     ).json["result"]
+    # pg-traffic (real time, 2024) is overdue; pg-population (monthly, 10 days ago) and
+    # pg-freight (yearly, 30 days ago) are on time; pg-notices (irregular) is neither.
+    assert result["facets"]["freshness"] == {"overdue": 1, "on_time": 2}
+    labels = {i["name"]: i["display_name"] for i in result["search_facets"]["freshness"]["items"]}
+    assert labels == {"overdue": "逾期未更新", "on_time": "按期更新"}
+    overdue = _anon_search(fq='freshness:"overdue"')
+    assert [d["name"] for d in overdue["results"]] == ["pg-traffic"]
+    assert _anon_search(fq='freshness:"nonsense"')["count"] == 0
+
+
+def test_the_index_holds_the_due_date_not_a_flag(world):
+    found = call_action("package_search", fq="name:pg-traffic", fl="lngov_due_date")
+    assert found["results"][0]["lngov_due_date"].startswith("2024-03-04")
+
+
+def test_the_search_page_filters_by_freshness_and_file_format(world, app):
+    body = app.get("/dataset/?freshness=overdue").body
+    assert "辽宁省道路实时路况" in body and "辽宁省人口统计表" not in body
+    assert "逾期未更新" in body and "更新及时性" in body
+    body = app.get("/dataset/?vocab_file_formats=CSV").body
+    assert "辽宁省人口统计表" in body and "辽宁省道路实时路况" not in body
+
+
+# Search
+
+def test_file_formats_come_from_the_files(world):
+    result = _anon_search(**{"facet.field": json.dumps(["vocab_file_formats"])})
+    assert result["facets"]["vocab_file_formats"] == {"CSV": 1, "API": 1, "XLSX": 1}
+
+
+def test_results_show_open_attribute_department_cycle_and_last_update(world, app):
+    body = app.get("/dataset/").body
+    item = body[body.index("辽宁省货运企业名录") - 2000:body.index("辽宁省货运企业名录") + 3000]
+    assert "有条件开放" in item and "辽宁省交通运输厅" in item and "每年" in item
+    assert pages.days_ago(30) in item
+    # A conditional entry's formats are not offered as downloads
+    assert "lngov-format-locked" in item and "申请" in item
+    assert not re.search(r'<a [^>]*data-format="xlsx"', item)
+    open_item = body[body.index("辽宁省人口统计表"):body.index("辽宁省人口统计表") + 3000]
+    assert re.search(r'<a [^>]*data-format="csv"', open_item)
+
+
+@pytest.mark.parametrize("sort, first", [
+    ("release_date desc, metadata_modified desc", "pg-population"),
+    ("metadata_created desc", "pg-notices"),
+    ("title_string asc", None)])
+def test_search_orders(world, app, sort, first):
+    result = _anon_search(sort=sort)
+    names = [d["name"] for d in result["results"]]
+    if first:
+        assert names[0] == first
+    else:
+        titles = [d["title"] for d in result["results"]]
+        assert titles == sorted(titles)
+    assert app.get("/dataset/", params={"sort": sort}).status_code == 200
+
+
+def test_facets_never_count_hidden_entries(world):
+    fields = ["organization", "vocab_file_formats", "freshness", "open_attribute"]
+    result = _anon_search(**{"facet.field": json.dumps(fields)})
+    assert result["count"] == 4
+    assert result["facets"]["organization"] == {"pg-gat": 2, "pg-jtt": 2}
+
+
+# The entry page
+
+def test_the_entry_page_has_a_summary_card(world, app):
+    body = app.get("/dataset/pg-population").body
+    card = body[body.index("lngov-summary"):body.index("lngov-actions")]
+    for text in ("101001001/", "辽宁省公安厅", "人口管理处", "无条件开放", "每月",
+                 pages.days_ago(10), 'data-lngov-freshness="on_time"', "CSV"):
+        assert text in card, text
+    assert "/dataset/pg-population.ttl" in body and "/dataset/pg-population.jsonld" in body
+    assert re.search(r'class="btn btn-primary lngov-download" href="[^"]*/download', body)
+    # the data items: one compact table
+    table = body[body.index('class="table table-sm table-striped lngov-data-items"'):]
+    table = table[:table.index("</table>")]
+    assert table.count("<tr>") == 3 and "数值型" in table
+    # department-only fields stay hidden
+    assert "无条件共享" not in body and "工作参考" not in body
+
+
+def test_an_overdue_entry_says_so(world, app):
+    body = app.get("/dataset/pg-traffic").body
+    assert 'data-lngov-freshness="overdue"' in body and "2024-03-04" in body
+
+
+def test_a_conditional_entry_s_licence_and_notice_say_what_it_allows(world, app):
+    body = app.get("/dataset/pg-freight").body
+    assert 'data-lngov-licence="conditional"' in body
+    assert 'data-lngov-licence="open"' not in body
+    assert "不适用开放许可" in body or "没有开放许可" in body
+    assert "经部门审核的企业可申请使用" in body
+    assert "lngov-download" not in body
+
+
+# English names
+
+def test_english_pages_show_english_names(world, app):
+    body = app.get("/en/dataset/").body
+    assert "Liaoning population table" in body and "Resident population by district." in body
+    assert "Liaoning Public Security Department" in body
+    assert "辽宁省交通运输厅" in body          # no English name: the Chinese one
+    body = app.get("/en/dataset/pg-population").body
+    assert "<title>Liaoning population table" in body
+    assert "Liaoning Public Security Department" in body and "District" in body
+    assert "<title>辽宁省人口统计表" in app.get("/dataset/pg-population").body
+
+
+def test_department_pages_show_freshness_and_english_names(world, app):
+    body = app.get("/organization/pg-jtt").body
+    assert "更新及时性" in body and "1 个目录逾期未更新" in body
+    assert "没有逾期未更新的目录" in app.get("/organization/pg-gat").body
+    body = app.get("/en/organization/").body
+    assert "Liaoning Public Security Department" in body
+    body = app.get("/en/organization/pg-gat").body
+    assert "<title>Liaoning Public Security Department" in body
+
+
+# Home, statistics, sitemap
+
+def test_home_replaces_ckan_s_placeholder(world, app):
+    body = app.get("/").body
+    assert "欢迎來到CKAN" not in body and "热门标签" not in body
+    counts = body[body.index('class="lngov-counts"'):]
+    counts = re.findall(r"<strong>(\d+)</strong>", counts[:counts.index("</ul>")])
+    assert counts == ["4", "2", "2", "1", "0"]  # entries, departments, files, APIs, downloads
+    for link in ('href="/developer"', 'href="/catalog.ttl"', 'href="/statistics"',
+                 "vocab_base_theme_db=theme-07", "classification=1", "domain=transport"):
+        assert link in body, link
+    assert pages.HIDDEN_TITLE not in body and pages.DELETED_TITLE not in body
+
+
+def test_statistics_count_public_entries_only(world, app):
+    figures = app.get("/statistics.json").json
+    assert figures["counts"]["entries"] == 4
+    assert figures["overdue"] == 1
+    by_dept = {d["name"]: d for d in figures["departments"]}
+    assert set(by_dept) == {"pg-gat", "pg-jtt"}
+    assert by_dept["pg-jtt"]["api"] == 50 and by_dept["pg-jtt"]["on_time"] == 50
+    assert by_dept["pg-gat"]["machine_readable"] == 50
+    body = app.get("/statistics").body
+    assert 'data-lngov-chart="bar"' in body and "<th scope=\"row\">辽宁省公安厅</th>" in body
+    assert pages.HIDDEN_TITLE not in body
+
+
+def test_sitemap_lists_public_entries_only(world, app):
+    res = app.get("/sitemap.xml")
+    assert res.headers["Content-Type"].startswith("application/xml")
+    for name in world["public"]:
+        assert f"/dataset/{name}<" in res.body
+    for name in world["hidden"]:
+        assert name not in res.body
+    robots = app.get("/robots.txt").body
+    assert "Sitemap: http://test.ckan.net/sitemap.xml" in robots
+
+
+# Views and downloads
+
+def test_views_and_real_downloads_are_counted(world, app):
+    before = app.get("/statistics.json").json["counts"]["downloads"]
+    app.get("/dataset/pg-population")
+    res = app.get(f"/dataset/pg-population/resource/{world['resource']['id']}/download/"
+                  "population.csv")
+    assert res.status_code == 200 and res.data == pages.CSV
+    figures = app.get("/statistics.json").json
+    assert figures["counts"]["downloads"] == before + 1
+    gat = next(d for d in figures["departments"] if d["name"] == "pg-gat")
+    assert gat["downloads"] >= 1 and gat["views"] >= 1
+    body = app.get("/").body
+    popular = body[body.index("最多下载"):]
+    assert "辽宁省人口统计表" in popular[:3000]
