@@ -205,6 +205,21 @@ PAGES = ["/", "/dataset/", "/dataset/journey-entry", "/organization/",
 SCREENSHOTS = {"/about": "about", "/user/login": "login", "/organization/": "departments"}
 
 
+@pytest.mark.ckan_config("ckan.datasets_per_page", 1)
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_search_page_s_facets_and_pager_pass_axe(browser, world, sysadmin_module, lang):
+    # One entry a page, so that the pager shows its arrows (CKAN draws them as bare icons).
+    if call_action("package_search", rows=0)["count"] < 2:
+        catalog.create(sysadmin_module, **catalog.entry(world["dept"]["id"], name="journey-more"))
+    page = open_page(browser)
+    visit(page, LANGUAGES[lang] + "/dataset/")
+    assert page.locator(".pagination a.page-link").count() >= 2
+    assert page.locator(".nav-facet a").count() >= 1
+    assert serious_axe_violations(page) == []
+    assert problems(page) == []
+    page.context.close()
+
+
 @pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pages_work_pass_axe_and_fit_a_phone(browser, world, path, lang):
