@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 
 from ckan.tests.helpers import call_action
 
@@ -149,6 +150,14 @@ def test_english_pages_show_english_names(world, app):
     assert "Liaoning population table" in body and "Resident population by district." in body
     assert "Liaoning Public Security Department" in body
     assert "辽宁省交通运输厅" in body          # no English name: the Chinese one
+    found = call_action("package_search", **{"facet.field": '["organization"]'})
+    departments = {i["name"]: i["display_name"]
+                   for i in found["search_facets"]["organization"]["items"]}
+    assert departments == {"pg-gat": "辽宁省公安厅", "pg-jtt": "辽宁省交通运输厅"}
+    facet = BeautifulSoup(body, "html.parser").select(
+        'nav[aria-label="Filter by: Departments"] .item-label')
+    assert sorted(a.get_text(strip=True) for a in facet) == [
+        "Liaoning Public Security Department", "辽宁省交通运输厅"]
     body = app.get("/en/dataset/pg-population").body
     assert "<title>Liaoning population table" in body
     assert "Liaoning Public Security Department" in body and "District" in body

@@ -163,11 +163,26 @@ def facet_titles() -> dict[str, str]:
     }
 
 
+def _english_department_names(facet: dict[str, Any]) -> None:
+    """Departments by their English names where they have one (the facet holds names)."""
+    from ckan import model
+
+    group = model.Group
+    names = [item["name"] for item in facet.get("items", [])]
+    english = dict(model.Session.query(group.name, group.extras["title_en"].astext)
+                   .filter(group.name.in_(names)))
+    for item in facet.get("items", []):
+        item["display_name"] = english.get(item["name"]) or item["display_name"]
+
+
 def label_facets(search_results: dict[str, Any], search_params: dict[str, Any],
                  lang: str) -> dict[str, Any]:
     """Show facet items by their labels in the current language, not their codes."""
     freshness_facet(search_results, search_params)
-    for field, facet in (search_results.get("search_facets") or {}).items():
+    facets = search_results.get("search_facets") or {}
+    if lang == "en" and facets.get("organization"):
+        _english_department_names(facets["organization"])
+    for field, facet in facets.items():
         list_name = FACETS.get(field)
         if not list_name:
             continue
