@@ -9,6 +9,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+import ckan.plugins.toolkit as tk
 from ckan.tests.helpers import call_action
 
 from ckanext.lngov.catalog import freshness
@@ -227,3 +228,41 @@ def test_views_and_real_downloads_are_counted(world, app):
     body = app.get("/").body
     popular = body[body.index("最多下载"):]
     assert "辽宁省人口统计表" in popular[:3000]
+
+
+# Identity
+
+LINKED_HOSTS = ("beian.miit.gov.cn", "opendefinition.org", "creativecommons.org",
+                "opendatacommons.org")
+
+
+def _outside(url: str) -> bool:
+    return url.startswith(("http:", "https:", "//")) and not url.startswith(
+        tk.config["ckan.site_url"])
+
+
+PUBLIC_PAGES = ["/", "/dataset/", "/dataset/pg-population", "/organization/",
+                "/organization/pg-gat", "/about", "/developer", "/statistics", "/user/login"]
+
+
+@pytest.mark.ckan_config("ckanext.lngov.site.sponsor.zh", "测试主办单位")
+@pytest.mark.ckan_config("ckanext.lngov.site.sponsor.en", "Test Sponsor Office")
+@pytest.mark.ckan_config("ckanext.lngov.site.code", "2101234567")
+@pytest.mark.ckan_config("ckanext.lngov.site.icp", "辽ICP备12345678号")
+@pytest.mark.parametrize("prefix, sponsor", [("", "主办单位：测试主办单位"),
+                                             ("/en", "Sponsor: Test Sponsor Office")])
+def test_every_page_carries_the_portal_s_identity_and_nothing_third_party(
+        world, app, prefix, sponsor):
+    for path in PUBLIC_PAGES:
+        html = BeautifulSoup(app.get(prefix + path).body, "html.parser")
+        footer = html.select_one("footer").get_text(" ", strip=True)
+        assert sponsor in footer and "2101234567" in footer and "辽ICP备12345678号" in footer
+        assert html.select_one('header img[src$="/lngov/logo.svg"]'), path
+        # Nothing loaded from outside the portal (no CDN, no Gravatar: blocked or slow in
+        # China) and no link out but the ICP filing system and licence texts (no share links).
+        loaded = [t["src"] for t in html.select("[src]")] + [
+            t["href"] for t in html.select("link[href]") if "stylesheet" in t.get("rel", [])]
+        assert not [u for u in loaded if _outside(u)], path
+        linked = {t["href"] for t in html.select("a[href]") if _outside(t["href"])}
+        assert all(any(host in u for host in LINKED_HOSTS) for u in linked), (path, linked)
+        assert "ckan-logo" not in str(html.select_one("header")), path
