@@ -13,6 +13,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.lngov.catalog import codes
 from ckanext.lngov.demo import load
+from tests.commands import run_jobs
 
 SYSADMIN = {"ignore_auth": True}
 
@@ -50,6 +51,7 @@ def test_public_entries_have_real_files(loaded, app):
     sysadmin, _, found = loaded
     public = [d for d in found.values() if not d["private"]]
     assert public
+    run_jobs()  # each table screened (privacy.py) and loaded
     for pkg in public:
         full = call_action("package_show", {"user": sysadmin["name"]}, id=pkg["id"])
         assert full["resources"], pkg["name"]
