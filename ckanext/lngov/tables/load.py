@@ -134,11 +134,22 @@ def run(resource_id: str) -> None:
         model.Session.commit()
         return
     tk.get_action("datastore_create")(_context(), {"resource_id": resource_id, "force": True})
+    _preview(resource_id)
     status.put(resource_id, status.LOADED, hash=file_hash, rows=rows,
                quality=report.as_dict(), release=release)
     model.Session.commit()
     if release:
         _republish(resource.package_id)
+
+
+def _preview(resource_id: str) -> None:
+    """The resource's data-table preview (ckan.views.default_views). datatables_view reads
+    the table, so CKAN skips it at upload (its can_view asks datastore_active); it is created
+    once the table exists, as CKAN's own loaders do. Kept across reloads (one per resource)."""
+    context = _context()
+    resource = tk.get_action("resource_show")(context, {"id": resource_id})
+    tk.get_action("resource_create_default_resource_views")(
+        context, {"resource": resource, "create_datastore_views": True})
 
 
 def quarantine(resource: model.Resource, findings: list[dict[str, Any]]) -> None:
