@@ -207,6 +207,34 @@ def test_resident_id_mobile_and_bank_card_numbers_are_recognised():
                     {"column": "备注", "kind": "mobile", "count": 1, "rows": [3]}]
 
 
+def test_codes_shaped_like_personal_numbers_are_not_taken_for_them():
+    import random
+
+    from ckanext.lngov import privacy
+    from ckanext.lngov.demo.generate.codes import credit_code
+
+    rng = random.Random(7)
+    # 施工许可证编号: area code, issue date, serial, class; an ID number's shape, and its check
+    # character right about one time in eleven. All-digit credit codes pass Luhn one in ten.
+    permits = [f"210102{rng.randint(2015, 2024)}{rng.randint(1, 12):02d}"
+               f"{rng.randint(1, 28):02d}{rng.randint(1, 99):02d}01" for _ in range(200)]
+    codes = [credit_code(rng, "52", "210100") for _ in range(200)]
+    assert any(privacy.kind_of(p) == "resident_id" for p in permits)
+    assert any(privacy.kind_of(c) == "bank_card" for c in codes)
+    assert privacy.scan(["施工许可证编号", "统一社会信用代码"], zip(permits, codes)) == []
+
+    # ID numbers of the same shape pass their check every time: found, as is one among codes.
+    def with_check(code17: str) -> str:
+        return code17 + privacy._CHECK[sum(int(d) * w for d, w in zip(code17, privacy._WEIGHTS))
+                                       % 11]
+    ids = [with_check(p[:17]) for p in permits]
+    assert privacy.scan(["身份证号"], ([i] for i in ids)) == [
+        {"column": "身份证号", "kind": "resident_id", "count": 200,
+         "rows": list(range(2, 2 + privacy.LISTED_ROWS))}]
+    assert privacy.scan(["施工许可证编号", "备注"], [[permits[0], "无"], [permits[1], ids[2]]]) == [
+        {"column": "备注", "kind": "resident_id", "count": 1, "rows": [3]}]
+
+
 def test_a_file_with_personal_information_is_quarantined_until_released(
         sysadmin_module, dept, live_server):
     from ckanext.lngov.tables.load import table_exists

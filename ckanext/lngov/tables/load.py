@@ -248,7 +248,7 @@ def _load(resource: model.Resource, screen: bool) -> tuple[int, quality.Report]:
                 pg.insert_data(context, {"resource_id": staging, "records": batch,
                                           "include_records": False})
                 count += len(batch)
-            if findings is not None and findings.hits:
+            if findings is not None and findings.as_list():
                 raise Quarantined(findings.as_list())
             pg.create_indexes(context, {"resource_id": staging})
             _swap(connection, pg, staging, rid, fields)
