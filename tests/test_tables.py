@@ -296,6 +296,7 @@ def test_the_preview_is_a_data_table_view(sysadmin_module, dept, live_server):
     run_jobs()
     views = call_action("resource_view_list", id=resource["id"])
     assert [v["view_type"] for v in views] == ["datatables_view"]
+    assert views[0]["title"] == "表格"  # its tab, in the site's language
     page = requests.get(f"{live_server}/dataset/{entry['name']}/resource/{resource['id']}",
                         timeout=30)
     assert f"/view/{views[0]['id']}" in page.text

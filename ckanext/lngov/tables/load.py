@@ -143,13 +143,28 @@ def run(resource_id: str) -> None:
 
 
 def _preview(resource_id: str) -> None:
-    """The resource's data-table preview (ckan.views.default_views). datatables_view reads
-    the table, so CKAN skips it at upload (its can_view asks datastore_active); it is created
-    once the table exists, as CKAN's own loaders do. Kept across reloads (one per resource)."""
+    """The resource's data-table preview (datatables_view, `ckan.views.default_views`). It
+    reads the table, so CKAN skips it at upload (its can_view asks datastore_active); it is
+    created once the table exists, as CKAN's own loaders do, once per resource."""
     context = _context()
-    resource = tk.get_action("resource_show")(context, {"id": resource_id})
-    tk.get_action("resource_create_default_resource_views")(
-        context, {"resource": resource, "create_datastore_views": True})
+    views = tk.get_action("resource_view_list")(context, {"id": resource_id})
+    if any(v["view_type"] == "datatables_view" for v in views):
+        return
+    tk.get_action("resource_view_create")(context, {
+        "resource_id": resource_id, "view_type": "datatables_view", "title": _site_text("Table")})
+
+
+def _site_text(message: str) -> str:
+    """CKAN's translation of `message` in the site's language. The worker has no request,
+    hence no language: CKAN's own view title would be stored in English (the resource
+    page's tab)."""
+    import os
+
+    import ckan
+    from babel.support import Translations
+
+    return Translations.load(os.path.join(os.path.dirname(ckan.__file__), "i18n"),
+                             [tk.config["ckan.locale_default"]], "ckan").gettext(message)
 
 
 def quarantine(resource: model.Resource, findings: list[dict[str, Any]]) -> None:
