@@ -245,12 +245,21 @@ def test_a_file_with_personal_information_is_quarantined_until_released(
              "大连市,-3.06,7530000,2023-12-31,11010519491231002X"]
     body = ("\n".join(lines) + "\n").encode()
     entry = catalog.create(sysadmin_module, **catalog.entry(dept["id"], data_items=items))
+    # A clean first version: loaded, with its preview.
     resource = call_action("resource_create", {"user": sysadmin_module["name"]},
                            package_id=entry["id"], name="数据", format="CSV", url="data.csv",
-                           upload=FileStorage(io.BytesIO(body), "data.csv"))
+                           upload=FileStorage(io.BytesIO(body.replace(b"11010519491231002X", b"")),
+                                              "data.csv"))
+    run_jobs()
+    assert status.get(resource["id"])["state"] == status.LOADED
+    assert len(call_action("resource_view_list", id=resource["id"])) == 1
+    # The next version holds an ID number: its table and the preview that read it go.
+    call_action("resource_patch", {"user": sysadmin_module["name"]}, id=resource["id"],
+                upload=FileStorage(io.BytesIO(body), "data.csv"))
     run_jobs()
     record = status.get(resource["id"])
     assert record["state"] == status.QUARANTINED
+    assert call_action("resource_view_list", id=resource["id"]) == []
     assert record["findings"] == [{"column": "联系人身份证", "kind": "resident_id", "count": 1,
                                    "rows": [3]}]
     assert not table_exists(resource["id"])
@@ -263,6 +272,9 @@ def test_a_file_with_personal_information_is_quarantined_until_released(
                         timeout=30).text
     assert 'data-state="quarantined"' in page and "联系人身份证" in page
     assert "11010519491231002X" not in page
+    assert "/download/" not in page  # no download button, no file address
+    page = requests.get(f"{live_server}/dataset/{entry['name']}", timeout=30).text
+    assert "lngov-held-back" in page and "lngov-download" not in page
 
     # Nobody but a sysadmin releases it; the release is recorded, then the file goes public.
     refused = requests.post(f"{live_server}/api/3/action/lngov_table_release",
@@ -281,7 +293,8 @@ def test_a_file_with_personal_information_is_quarantined_until_released(
     assert resource["id"] in requests.get(f"{live_server}/catalog.ttl", timeout=60).text
     page = requests.get(f"{live_server}/dataset/{entry['name']}/resource/{resource['id']}",
                         timeout=30).text
-    assert "lngov-release" in page
+    assert "lngov-release" in page and "resource-url-analytics" in page
+    assert len(call_action("resource_view_list", id=resource["id"])) == 1
 
 
 # --- preview and the Data API panel ------------------------------------------------------------

@@ -159,6 +159,12 @@ def lngov_table_status(resource_id: str) -> dict[str, Any] | None:
     return status.get(resource_id)
 
 
+def lngov_held_back(resource_id: str) -> str | None:
+    """Why the public cannot download the resource's file yet (tables/status.py held_back:
+    quarantined, or pending its screening), or None."""
+    return status.held_back(resource_id)
+
+
 def lngov_api_examples(resource_id: str) -> dict[str, dict[str, str]]:
     """The Data API panel's examples for the table of a resource (tables/examples.py)."""
     return examples.examples(resource_id)
@@ -174,4 +180,5 @@ def get_helpers() -> dict[str, Any]:
             "lngov_downloadable": lngov_downloadable, "lngov_home": lngov_home,
             "lngov_is_english": is_english, "lngov_usage": lngov_usage,
             "lngov_overdue": lngov_overdue,
-            "lngov_table_status": lngov_table_status, "lngov_api_examples": lngov_api_examples}
+            "lngov_table_status": lngov_table_status, "lngov_api_examples": lngov_api_examples,
+            "lngov_held_back": lngov_held_back}

@@ -185,7 +185,8 @@ def _republish(package_id: str) -> None:
 
 
 def drop_table(context: dict[str, Any], resource_id: str) -> None:
-    """Drops the resource's table, if it has one (a cheap check before the action's own)."""
+    """Drops the resource's table, if it has one (a cheap check before the action's own), and
+    its data-table preview, which would show a failed table (_preview makes it again)."""
     if not table_exists(resource_id):
         return
     try:
@@ -193,6 +194,13 @@ def drop_table(context: dict[str, Any], resource_id: str) -> None:
                                                           "force": True})
     except tk.ObjectNotFound:
         pass
+    try:
+        views = tk.get_action("resource_view_list")(dict(context), {"id": resource_id})
+    except tk.ObjectNotFound:
+        return  # the resource itself is gone
+    for view in views:
+        if view["view_type"] == "datatables_view":
+            tk.get_action("resource_view_delete")(dict(context), {"id": view["id"]})
 
 
 def drop(resource_id: str) -> None:
