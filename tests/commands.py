@@ -20,3 +20,20 @@ def ckan_command(*args: str) -> list[str]:
 def run_ckan(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Runs `ckan ARGS...` to its end; its output as text."""
     return subprocess.run(ckan_command(*args), capture_output=True, text=True, timeout=timeout)
+
+
+def run_jobs(timeout: float = 600) -> subprocess.CompletedProcess:
+    """CKAN's background worker as `make run` starts it, until the queue is empty
+    (`ckan jobs worker --burst`); fails the test if the worker does."""
+    done = run_ckan("jobs", "worker", "--burst", timeout=timeout)
+    print(done.stdout, done.stderr)  # shown when the test fails
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def work_jobs() -> None:
+    """CKAN's RQ worker in this process, until the queue is empty: it forks for each job, so
+    the job sees this process's configuration (a storage a fixture set, say)."""
+    from ckan.lib import jobs
+
+    jobs.Worker().work(burst=True)

@@ -7,12 +7,13 @@ import json
 import pytest
 import requests
 
+from ckan import model
 from ckan.tests.helpers import call_action
 
 from ckanext.lngov.harvest import mapping
 from ckanext.lngov.harvest.exchange import ineligibility
 from tests import catalog
-from tests.commands import run_ckan
+from tests.commands import run_ckan, run_jobs
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download, errors_of,
                               harvest, make_source, platform_fixture, sha256, source_entries)
 
@@ -99,6 +100,13 @@ def test_every_field_is_mapped_and_the_department_matched(entries, harvested, sy
 def test_open_files_are_copies_checked_against_the_platform(entries, harvested, live_server,
                                                             source):
     public = anonymous_search(live_server)
+    # The harvest did not wait for the tables: they are pending, and the worker loads them.
+    from ckanext.lngov.tables import status
+    pending = [r.id for r in model.Session.query(model.Resource).filter(
+        model.Resource.format == "CSV", model.Resource.state == "active")
+        if r.package.extras.get("open_attribute") == "open"]
+    assert pending and all(status.get(rid)["state"] == "pending" for rid in pending)
+    run_jobs()
     checked = 0
     for code, entry in entries.items():
         if code not in public or entry["open_attribute"] != "open":

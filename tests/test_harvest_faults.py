@@ -15,7 +15,7 @@ from ckan import model
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
 from ckanext.lngov.harvest import mapping
-from tests.commands import ckan_command
+from tests.commands import ckan_command, run_jobs
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download,
                               eligible_codes, errors_of, harvest, make_source,
                               platform_fixture, sha256)
@@ -173,6 +173,7 @@ def test_a_killed_job_leaves_nothing_half_published_and_the_next_completes_it(
 
     # Whatever the public sees is whole: every file of it downloadable and right.
     platform.control("mode", mode="none")
+    run_jobs()  # each table screened (privacy.py) and loaded
     for code, found in anonymous_search(live_server).items():
         pkg = requests.get(live_server + "/api/3/action/package_show",
                            params={"id": found["id"]}, timeout=30).json()["result"]

@@ -12,6 +12,7 @@ from ckan import model
 from ckan.tests.helpers import call_action
 
 from ckanext.lngov import storage
+from tests.commands import run_jobs
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download, harvest,
                               make_source, platform_fixture)
 
@@ -99,6 +100,7 @@ def test_what_stops_being_eligible_is_withdrawn_everywhere(change, source, platf
     pkg = requests.get(live_server + "/api/3/action/package_show",
                        params={"id": public[code]["id"]}, timeout=30).json()["result"]
     resource = next(r for r in pkg["resources"] if r.get("url_type") == "upload")
+    run_jobs()  # screened (privacy.py), then served
     assert download(live_server, pkg, resource).status_code == 200
     action, body = change
     platform.control(action, resource_code=code, **body)
@@ -133,6 +135,7 @@ def test_a_restored_entry_comes_back_as_the_same_dataset(source, platform, live_
     assert back["id"] == pkg_id
     pkg = requests.get(live_server + "/api/3/action/package_show", params={"id": pkg_id},
                        timeout=30).json()["result"]
+    run_jobs()  # screened (privacy.py), then served
     for resource in pkg["resources"]:
         if resource.get("url_type") == "upload":
             assert download(live_server, pkg, resource).status_code == 200

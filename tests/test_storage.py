@@ -12,6 +12,7 @@ import requests
 from ckan.lib import uploader
 
 from ckanext.lngov import storage
+from tests.commands import work_jobs
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download, harvest,
                               make_source, platform_fixture, sha256)
 
@@ -67,6 +68,7 @@ def test_the_harvester_copies_serves_and_withdraws_through_a_file_keeper_storage
     _, counts, _ = harvest(source)
     assert counts["added"] > 0 and counts["error"] == 0
     stored = {p.name for p in (file_keeper / "resources").rglob("*") if p.is_file()}
+    work_jobs()  # the tables, read from the file-keeper storage by the background job
     public = anonymous_search(live_server)
     checked = tabled = 0
     for code, found in public.items():

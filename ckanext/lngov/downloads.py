@@ -1,4 +1,5 @@
-"""Files of conditionally open entries (有条件开放) are not served to the public.
+"""Files of conditionally open entries (有条件开放), and files the personal-information gate
+holds back (privacy.py: not screened yet, or quarantined), are not served to the public.
 
 Their metadata is public; their files are for those the department grants use on
 application (the dataset page says how), its own members and sysadmins: the auth function
@@ -13,6 +14,9 @@ from flask import Blueprint, abort, request
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.common import current_user
+
+from ckanext.lngov.logic.auth import in_department
+from ckanext.lngov.tables import status
 
 blueprint = Blueprint("lngov_downloads", __name__)
 
@@ -31,3 +35,9 @@ def guard() -> None:
         tk.check_access("lngov_data_access", {"user": user}, {"id": pkg.id})
     except tk.NotAuthorized as error:
         abort(403, str(error))
+    held = status.held_back(resource.id)
+    if held and not in_department(user or None, pkg.owner_org):
+        abort(403, tk._("This file is held back for review: it may contain personal "
+                        "information.") if held == status.QUARANTINED else tk._(
+            "This file is being screened for personal information: it is served once "
+            "screened, in a moment."))

@@ -11,6 +11,7 @@ from ckanext.lngov import lang, usage
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
 from ckanext.lngov.pages import stats
+from ckanext.lngov.tables import examples, status
 
 
 def lngov_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -166,6 +167,22 @@ def lngov_pager(page: Any, **kwargs: Any) -> Any:
                       symbol_next=arrow("fa-chevron-right", tk._("Next page")), **kwargs)
 
 
+def lngov_table_status(resource_id: str) -> dict[str, Any] | None:
+    """The load record of a resource's table (tables/status.py), if it has one."""
+    return status.get(resource_id)
+
+
+def lngov_held_back(resource_id: str) -> str | None:
+    """Why the public cannot download the resource's file yet (tables/status.py held_back:
+    quarantined, or pending its screening), or None."""
+    return status.held_back(resource_id)
+
+
+def lngov_api_examples(resource_id: str) -> dict[str, dict[str, str]]:
+    """The Data API panel's examples for the table of a resource (tables/examples.py)."""
+    return examples.examples(resource_id)
+
+
 def get_helpers() -> dict[str, Any]:
     return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
@@ -175,4 +192,6 @@ def get_helpers() -> dict[str, Any]:
             "lngov_freshness": lngov_freshness, "lngov_file_formats": lngov_file_formats,
             "lngov_downloadable": lngov_downloadable, "lngov_home": lngov_home,
             "lngov_is_english": is_english, "lngov_usage": lngov_usage,
-            "lngov_overdue": lngov_overdue, "lngov_pager": lngov_pager}
+            "lngov_overdue": lngov_overdue, "lngov_pager": lngov_pager,
+            "lngov_table_status": lngov_table_status, "lngov_api_examples": lngov_api_examples,
+            "lngov_held_back": lngov_held_back}

@@ -15,6 +15,7 @@ from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
+from ckanext.lngov.tables import load as tables
 
 
 @tk.blanket.config_declarations
@@ -61,19 +62,23 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                              search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, search_params, lang.current())
 
-    # Every write of an entry (hand, API, harvest) regenerates the catalog dump; one that
-    # stops being public takes its past activities out of the public streams.
+    # Every write of an entry (hand, API, harvest) regenerates the catalog dump and
+    # schedules the loads of its open tables; one that stops being public takes its past
+    # activities out of the public streams (and its tables out of the DataStore).
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        tables.schedule(pkg_dict["id"])
         dump.schedule()
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         visibility.hide_past_activities(pkg_dict["id"])
         dcat_catalog.forget(pkg_dict["id"])
+        tables.schedule(pkg_dict["id"])
         dump.schedule()
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         visibility.hide_past_activities(pkg_dict["id"], deleting=True)
         dcat_catalog.forget(pkg_dict["id"])
+        tables.schedule(pkg_dict["id"])
         dump.schedule()
 
     # IOrganizationController: a department's names and code are in its entries' RDF.

@@ -28,6 +28,7 @@ from ckanext.dcat.utils import dataset_uri
 from ckanext.lngov.catalog import codes, uniqueness
 from ckanext.lngov.checksum import SHA256
 from ckanext.lngov.dcat import public, vocab
+from ckanext.lngov.tables import status
 
 CSVW = Namespace("http://www.w3.org/ns/csvw#")
 
@@ -129,8 +130,10 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
             "access_rights": vocab.eu_uri("access-right", access) if access else None,
             "conforms_to": [table_schema_uri(entry)] if entry.get("data_items") else [],
             "related_resource": [dataset_uri({"id": i}) for i in found["related_ids"]],
+            # a file held back by the personal-information gate is no distribution
             "resources": [self._stock_resource(entry, r, dataset_ref)
-                          for r in entry.get("resources") or []],
+                          for r in entry.get("resources") or []
+                          if not status.quarantined(r["id"])],
             "extras": [],
         }
         if dept:
@@ -456,6 +459,8 @@ class LngovSchemaOrgProfile(SchemaOrgProfile):
         entry = public.public_fields(dataset_dict)
         entry["identifier"] = entry.get("resource_code")
         entry["issued"] = entry.get("release_date")
+        entry["resources"] = [r for r in entry.get("resources") or []
+                              if not status.quarantined(r["id"])]
         if entry.get("open_attribute") != "open":
             for resource in entry.get("resources") or []:
                 resource["url"] = dataset_page(entry)  # no public download

@@ -225,7 +225,6 @@ class LngovExchangeHarvester(HarvesterBase):
             return self._fail(obj, "; ".join(
                 f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
                 for field, msgs in error.error_dict.items()), "Import", "refused")
-        self._load_tables(obj, context, copies, before)
         for served_no_more in set(before) - set(copies):
             # removed at the source, or the entry is no longer unconditionally open
             datastore.drop(context, served_no_more)
@@ -250,16 +249,6 @@ class LngovExchangeHarvester(HarvesterBase):
             platform = platform or self._platform(obj.source)
             copies[rid] = files.copy(platform, distribution, rid)
         return copies
-
-    def _load_tables(self, obj, context, copies: dict[str, tuple[int, str]], before: dict) -> None:
-        if not self._config(obj.source).get("datastore", True):
-            return
-        for resource in model.Package.get(obj.package_id).resources:
-            held = before.get(resource.id)
-            if resource.extras.get("datastore_active") and resource.id in copies and not (
-                    held is not None and held.hash == resource.hash
-                    and datastore.exists(resource.id)):
-                datastore.load(context, resource.id)
 
     def _withdraw(self, obj, reason: str) -> bool | str:
         package_id = mapping.dataset_id(obj.harvest_source_id, obj.guid)

@@ -13,6 +13,8 @@ from typing import Any
 
 from ckanext.lngov.checksum import SHA256
 
+from . import datastore
+
 NAMESPACE = uuid.UUID("6d1b7f0e-3c1a-4f59-9a57-6c6e676f7601")
 
 # The platform's fields that are the catalog's fields of the same name.
@@ -65,10 +67,9 @@ def resource(entry: dict[str, Any], distribution: dict[str, Any], source_id: str
         size, sha256 = copies[rid]
         res.update(url=_filename(entry, distribution), url_type="upload", size=size,
                    hash=sha256, hash_algorithm=SHA256)
-        if distribution.get("format") == "CSV":
-            # Its table is loaded right after (harvest/datastore.py); flagged now, so the
-            # DataStore does not patch the dataset a second time to say so.
-            res["datastore_active"] = True
+        # Its table is loaded in the background (tables/load.py); a table already there
+        # stays until the new one replaces it, so the flag stays too.
+        res["datastore_active"] = datastore.exists(rid)
     elif distribution.get("endpoint_url"):
         res.update(url=distribution["endpoint_url"], resource_type="api")
     return res

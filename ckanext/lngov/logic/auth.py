@@ -124,6 +124,30 @@ def datastore_info(next_auth, context, data_dict):
     return _conditional_table(context, data_dict) or next_auth(context, data_dict)
 
 
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_search_sql(next_auth, context, data_dict):
+    """Every table a query reads is asked about as datastore_search asks about one; the
+    table of an entry the user may not read does not exist (the answer of a missing one)."""
+    from ckan import model
+
+    for name in context.get("table_names") or ():
+        resource = model.Resource.get(name)
+        if resource is not None and (resource.state != "active" or resource.package is None
+                                     or not readable(context, resource.package)):
+            raise missing_table(name)
+        refused = _conditional_table(context, {"resource_id": name})
+        if refused:
+            return refused
+    return next_auth(context, data_dict)
+
+
+def missing_table(name: str) -> Exception:
+    """The answer to a query naming a table that does not exist (or is not the user's to
+    know of), the same whichever it is: no SQL, no database message."""
+    return tk.ValidationError({"query": [tk._('There is no table "{name}".').format(name=name)]})
+
+
 # Auth functions whose `id` names a dataset (or its resource, or a harvest source), for
 # hidden_as_missing below. A *_create's id is the new object's, not an existing one's.
 _DATASET_AUTH = re.compile(r"^(package|dataset_(?!followee)|resource|harvest_source|harvest_job|"
@@ -266,6 +290,13 @@ def harvest_log_list(next_auth, context, data_dict):
     return {"success": False, "msg": tk._("Only sysadmins may read the harvest log")}
 
 
+def lngov_table_release(context, data_dict):
+    """Releasing a file held back for personal information is a sysadmin's review (sysadmins
+    pass before any auth function)."""
+    return {"success": False, "msg": tk._("Only sysadmins may release a file held back for "
+                                          "review")}
+
+
 def _specific_auth_functions() -> dict[str, Any]:
     return {"lngov_data_access": lngov_data_access,
             "lngov_department_fields": lngov_department_fields,
@@ -273,4 +304,6 @@ def _specific_auth_functions() -> dict[str, Any]:
             "package_show": package_show,
             "harvest_object_show": harvest_object_show,
             "harvest_object_list": harvest_object_list,
-            "datastore_search": datastore_search, "datastore_info": datastore_info}
+            "datastore_search": datastore_search, "datastore_info": datastore_info,
+            "datastore_search_sql": datastore_search_sql,
+            "lngov_table_release": lngov_table_release}
