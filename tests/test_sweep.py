@@ -224,7 +224,11 @@ def test_every_route_answers_for_hidden_entries_as_for_missing_ones(world, clien
                 requests_made += 2
                 where = f"{viewer} GET {rule.rule} ({label})"
                 problems += _problems(where, got, markers, sent=url)
-                if _normalise(got, hidden, missing) != _normalise(baseline, missing, missing):
+                # A route whose address holds no identifier (/catalog/dump.ttl) has no
+                # hidden-versus-missing answer to compare; twice the same request may differ
+                # (a dump being prepared answers 503, then the file).
+                if url != url_missing and \
+                        _normalise(got, hidden, missing) != _normalise(baseline, missing, missing):
                     problems.append(f"{where}: {got.status_code} but {baseline.status_code} "
                                     f"for a missing entry")
     print(f"\nsweep: {len(rules)} routes with arguments, {len(VIEWERS)} viewers, "
