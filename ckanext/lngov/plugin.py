@@ -9,6 +9,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.lngov import (checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
+from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.catalog import uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
@@ -45,6 +46,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: Any) -> None:
         contracts.check(config)
+        application_store.register_activity_type()
 
     # IPackageController
 
