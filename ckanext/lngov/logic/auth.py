@@ -327,11 +327,29 @@ def requires_login(name: str) -> bool:
     return name in _LOGIN_REQUIRED
 
 
+def _over(outer: Callable, inner: Callable) -> Callable:
+    """Chained auth function `outer` (the generic hidden_as_missing) asking `inner` (a
+    specific one) as its next: both apply."""
+    def auth(next_auth, context, data_dict):
+        return outer(lambda c, d: inner(next_auth, c, d), context, data_dict)
+
+    for attribute in ("__name__", "chained_auth_function", "auth_allow_anonymous_access"):
+        setattr(auth, attribute, getattr(outer, attribute))
+    return auth
+
+
+# Specific auth functions that also keep the generic one around them.
+_OVER_GENERIC = ("datastore_search_sql",)
+
+
 def get_auth_functions(own: p.SingletonPlugin | None = None) -> dict[str, Any]:
     specific = _specific_auth_functions()
     registered = _registered_auth_functions(own)
     generic = {name: hidden_as_missing(name, fn) for name, fn in registered.items()
                if name not in specific}
+    for name in _OVER_GENERIC:
+        if name in registered:
+            specific[name] = _over(hidden_as_missing(name, registered[name]), specific[name])
     _LOGIN_REQUIRED.clear()
     _LOGIN_REQUIRED.update(name for name, fn in generic.items()
                            if not fn.auth_allow_anonymous_access)
