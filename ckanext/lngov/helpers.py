@@ -153,6 +153,52 @@ def lngov_usage(pkg: dict[str, Any]) -> dict[str, int]:
     return usage.counts([pkg["id"]])[pkg["id"]]
 
 
+def lngov_my_applications(package_id: str) -> list[dict[str, Any]]:
+    """The signed-in user's applications for an entry, newest first (none for visitors)."""
+    from ckan.common import current_user
+
+    if not current_user.is_authenticated:
+        return []
+    try:
+        apps = tk.get_action("lngov_application_list")(
+            {"user": current_user.name}, {"package_id": package_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return []
+    return sorted((a for a in apps if a["user_id"] == current_user.id),
+                  key=lambda a: a["submitted"], reverse=True)
+
+
+def lngov_can_download(pkg: dict[str, Any], res: dict[str, Any] | None = None) -> bool:
+    """May the signed-in user get the entry's files (or the file `res`)? The department, and
+    an approved applicant (logic/auth.py lngov_data_access)."""
+    from ckan.common import current_user
+
+    if not current_user.is_authenticated:
+        return False
+    try:
+        return tk.check_access("lngov_data_access", {"user": current_user.name},
+                               {"id": pkg["id"], "resource_id": (res or {}).get("id")})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+
+
+def lngov_department_editor(owner_org: str | None) -> bool:
+    """Does the signed-in user answer the department's applications?"""
+    from ckan.common import current_user
+
+    from ckanext.lngov.logic.auth import department_editor
+
+    return current_user.is_authenticated and department_editor(current_user.name, owner_org)
+
+
+def lngov_in_department(owner_org: str | None) -> bool:
+    from ckan.common import current_user
+
+    from ckanext.lngov.logic.auth import in_department
+
+    return current_user.is_authenticated and in_department(current_user.name, owner_org)
+
+
 def get_helpers() -> dict[str, Any]:
     return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
@@ -162,4 +208,7 @@ def get_helpers() -> dict[str, Any]:
             "lngov_freshness": lngov_freshness, "lngov_file_formats": lngov_file_formats,
             "lngov_downloadable": lngov_downloadable, "lngov_home": lngov_home,
             "lngov_is_english": is_english, "lngov_usage": lngov_usage,
-            "lngov_overdue": lngov_overdue}
+            "lngov_overdue": lngov_overdue, "lngov_my_applications": lngov_my_applications,
+            "lngov_department_editor": lngov_department_editor,
+            "lngov_can_download": lngov_can_download,
+            "lngov_in_department": lngov_in_department}

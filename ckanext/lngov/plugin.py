@@ -10,6 +10,7 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.lngov import (checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
 from ckanext.lngov.applications import store as application_store
+from ckanext.lngov.applications import views as application_views
 from ckanext.lngov.catalog import uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
@@ -102,7 +103,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
-                usage.blueprint, pages.blueprint]
+                usage.blueprint, pages.blueprint, application_views.blueprint]
 
     # IClick
 
