@@ -182,6 +182,16 @@ def lngov_can_download(pkg: dict[str, Any], res: dict[str, Any] | None = None) -
         return False
 
 
+def lngov_service_clock(owner_org: str) -> dict[str, Any] | None:
+    """The department's service clock (applications/clock.py), None if it has no
+    conditionally open entry and no application."""
+    try:
+        found = tk.get_action("lngov_service_clock")({"user": ""}, {"owner_org": owner_org})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return None
+    return found[0] if found else None
+
+
 def lngov_department_editor(owner_org: str | None) -> bool:
     """Does the signed-in user answer the department's applications?"""
     from ckan.common import current_user
@@ -211,4 +221,5 @@ def get_helpers() -> dict[str, Any]:
             "lngov_overdue": lngov_overdue, "lngov_my_applications": lngov_my_applications,
             "lngov_department_editor": lngov_department_editor,
             "lngov_can_download": lngov_can_download,
+            "lngov_service_clock": lngov_service_clock,
             "lngov_in_department": lngov_in_department}

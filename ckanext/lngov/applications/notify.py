@@ -102,7 +102,7 @@ def send(event: str, app: dict[str, Any]) -> int:
         try:
             mailer.mail_recipient(name, address, subject, _body(event, app, to_department))
             sent += 1
-        except mailer.MailerException as error:
+        except Exception as error:   # noqa: BLE001 a mail never undoes the answer
             log.warning("application %s: the %s mail to %s was not sent: %s", app["id"],
                         event, address, error)
     return sent

@@ -553,9 +553,39 @@ def lngov_application_refuse(context, data_dict):
     return _answered(row["id"], notify.REFUSED, user.id)
 
 
+@tk.side_effect_free
+def lngov_service_clock(context, data_dict):
+    """The public service clock: per department, how fast and how it answers applications
+    (applications/clock.py). No personal data.
+
+    :param owner_org: one department's id or name (default: every department that has
+        received applications)
+    """
+    from ckanext.lngov.applications import clock
+
+    tk.check_access("lngov_service_clock", context, data_dict)
+    orgs = None
+    if data_dict.get("owner_org"):
+        org = model.Group.get(str(data_dict["owner_org"]))
+        if org is None or not org.is_organization or org.state != "active":
+            raise tk.ObjectNotFound(tk._("Organization not found"))
+        orgs = [org.id]
+    found = clock.by_department(orgs)
+    if orgs:
+        found.setdefault(orgs[0], clock.figures([]))
+    out = []
+    for org_id, figures in found.items():
+        org = model.Group.get(org_id)
+        if org is None or org.state != "active":
+            continue
+        out.append({"owner_org": org.id, "name": org.name, "title": org.title, **figures})
+    return sorted(out, key=lambda d: d["name"])
+
+
 def _own_actions() -> dict[str, Any]:
     return {"lngov_application_create": lngov_application_create,
             "lngov_application_show": lngov_application_show,
             "lngov_application_list": lngov_application_list,
             "lngov_application_approve": lngov_application_approve,
-            "lngov_application_refuse": lngov_application_refuse}
+            "lngov_application_refuse": lngov_application_refuse,
+            "lngov_service_clock": lngov_service_clock}

@@ -196,6 +196,12 @@ def _answer(context, data_dict):
         "Only the providing department's editors answer applications")}
 
 
+@tk.auth_allow_anonymous_access
+def lngov_service_clock(context, data_dict):
+    """Public: figures only."""
+    return {"success": True}
+
+
 def lngov_application_approve(context, data_dict):
     return _answer(context, data_dict)
 
@@ -379,4 +385,5 @@ def _specific_auth_functions() -> dict[str, Any]:
             "lngov_application_list": lngov_application_list,
             "lngov_application_show": lngov_application_show,
             "lngov_application_approve": lngov_application_approve,
-            "lngov_application_refuse": lngov_application_refuse}
+            "lngov_application_refuse": lngov_application_refuse,
+            "lngov_service_clock": lngov_service_clock}
