@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (checksum, cli, contracts, downloads, guard, helpers, lang,
+from ckanext.lngov import (accounts, checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
@@ -103,7 +103,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
-                usage.blueprint, pages.blueprint, application_views.blueprint]
+                usage.blueprint, pages.blueprint, application_views.blueprint,
+                accounts.blueprint]
 
     # IClick
 

@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
 
-from ckanext.lngov import visibility
+from ckanext.lngov import accounts, visibility
 from ckanext.lngov.catalog import uniqueness
 
 log = logging.getLogger(__name__)
@@ -283,7 +283,8 @@ def _specific_actions() -> dict[str, Any]:
             "bulk_update_public": bulk_update_public,
             "activity_create": activity_create,
             "organization_create": organization_create,
-            "organization_update": organization_update, "harvest_job_show": harvest_job_show}
+            "organization_update": organization_update, "harvest_job_show": harvest_job_show,
+            "user_create": accounts.user_create}
 
 
 def get_actions(extra: dict[str, Any] | None = None) -> dict[str, Any]:
