@@ -583,10 +583,162 @@ def lngov_service_clock(context, data_dict):
     return sorted(out, key=lambda d: d["name"])
 
 
+# --- public data requests (requests.py) -----------------------------------------------------
+
+def _request_row(data_dict: dict[str, Any]) -> dict[str, Any]:
+    from ckanext.lngov import requests as data_requests
+
+    row = data_requests.get(str(data_dict.get("id") or ""))
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Data request not found"))
+    return row
+
+
+def _sees_requester(context: dict[str, Any], row: dict[str, Any]) -> bool:
+    from ckanext.lngov.logic.auth import department_editor
+
+    user = model.User.get(context.get("user") or "")
+    return user is not None and (user.id == row["user_id"] or
+                                 department_editor(user.name, row["owner_org"]))
+
+
+def lngov_data_request_create(context, data_dict):
+    """Asks a department for data that is not open yet (a signed-in user). The request is
+    public, without who asked.
+
+    :param owner_org: the department's id or name
+    :param title: the data asked for
+    :param description: what for, in which form, how often
+    """
+    from ckanext.lngov import requests as data_requests
+
+    tk.check_access("lngov_data_request_create", context, data_dict)
+    user = _signed_in(context)
+    errors: dict[str, list[str]] = {}
+    org = model.Group.get(str(data_dict.get("owner_org") or ""))
+    if org is None or not org.is_organization or org.state != "active":
+        errors["owner_org"] = [tk._("Choose a department")]
+    title = _text(data_dict, "title", errors)
+    if title and len(title) > 200:
+        errors["title"] = [tk._("At most {n} characters").format(n=200)]
+    description = _text(data_dict, "description", errors)
+    if errors:
+        raise tk.ValidationError(errors)
+    request_id = data_requests.insert(user_id=user.id, owner_org=org.id, title=title,
+                                      description=description)
+    model.Session.commit()
+    return data_requests.dictize(data_requests.get(request_id), with_requester=True)
+
+
+@tk.side_effect_free
+def lngov_data_request_show(context, data_dict):
+    """A data request, public (who asked: only for them and the department).
+
+    :param id: the request's id
+    """
+    from ckanext.lngov import requests as data_requests
+
+    tk.check_access("lngov_data_request_show", context, data_dict)
+    row = _request_row(data_dict)
+    return data_requests.dictize(row, with_requester=_sees_requester(context, row))
+
+
+@tk.side_effect_free
+def lngov_data_request_list(context, data_dict):
+    """Data requests, newest first, public: searched (`q`), by department, by state;
+    `mine` for the signed-in user's own.
+
+    :param q: words in the title, description or answer
+    :param owner_org: a department's id or name
+    :param state: open, answered, opened or declined
+    :param mine: true for one's own requests
+    :param limit: at most this many (default 20, at most 1000)
+    :param offset: from this one on
+    :returns: {"count": n, "results": [...]}
+    """
+    from ckanext.lngov import requests as data_requests
+
+    tk.check_access("lngov_data_request_list", context, data_dict)
+    errors: dict[str, list[str]] = {}
+    state = data_dict.get("state") or None
+    if state is not None and state not in data_requests.STATES:
+        errors["state"] = [tk._("One of: {values}").format(
+            values=", ".join(data_requests.STATES))]
+    q = data_dict.get("q") or None
+    if q is not None and (not isinstance(q, str) or len(q) > 200):
+        errors["q"] = [tk._("At most {n} characters").format(n=200)]
+    try:
+        limit = min(max(int(data_dict.get("limit") or 20), 1), 1000)
+        offset = max(int(data_dict.get("offset") or 0), 0)
+    except (TypeError, ValueError):
+        errors["limit"] = [tk._("Not a valid number")]
+        limit = offset = 0
+    if errors:
+        raise tk.ValidationError(errors)
+    org_id = None
+    if data_dict.get("owner_org"):
+        org = model.Group.get(str(data_dict["owner_org"]))
+        if org is None or not org.is_organization:
+            raise tk.ObjectNotFound(tk._("Organization not found"))
+        org_id = org.id
+    user_id = None
+    if tk.asbool(data_dict.get("mine")):
+        user_id = _signed_in(context).id
+    count, rows = data_requests.search(q=q, owner_org=org_id, state=state, user_id=user_id,
+                                       limit=limit, offset=offset)
+    return {"count": count, "results": [
+        data_requests.dictize(row, with_requester=_sees_requester(context, row))
+        for row in rows]}
+
+
+def lngov_data_request_answer(context, data_dict):
+    """The department answers a data request (its editors, sysadmins).
+
+    :param id: the request's id
+    :param state: answered (an answer), opened (with `package_id`, the public entry that
+        holds the data) or declined (with `reason_code` from the refusal reasons)
+    :param answer: the department's answer (required unless opened)
+    :param package_id: the entry opened for it
+    :param reason_code: why it is declined
+    """
+    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.applications import reasons
+    from ckanext.lngov.logic.auth import readable
+
+    tk.check_access("lngov_data_request_answer", context, data_dict)
+    row = _request_row(data_dict)
+    errors: dict[str, list[str]] = {}
+    state = data_dict.get("state")
+    if state not in (data_requests.ANSWERED, data_requests.OPENED, data_requests.DECLINED):
+        errors["state"] = [tk._("One of: {values}").format(values="answered, opened, declined")]
+    text = _text(data_dict, "answer", errors, required=state != data_requests.OPENED)
+    package_id = reason_code = None
+    if state == data_requests.OPENED:
+        pkg = model.Package.get(str(data_dict.get("package_id") or ""))
+        if pkg is None or pkg.owner_org != row["owner_org"] or \
+                not readable({"user": ""}, pkg):
+            errors["package_id"] = [tk._("A public entry of the department")]
+        else:
+            package_id = pkg.id
+    if state == data_requests.DECLINED:
+        reason_code = data_dict.get("reason_code")
+        if reason_code not in reasons.codes():
+            errors["reason_code"] = [tk._("A refusal needs a reason")]
+    if errors:
+        raise tk.ValidationError(errors)
+    data_requests.answer(row["id"], state, text, package_id, reason_code)
+    model.Session.commit()
+    return data_requests.dictize(data_requests.get(row["id"]), with_requester=True)
+
+
 def _own_actions() -> dict[str, Any]:
     return {"lngov_application_create": lngov_application_create,
             "lngov_application_show": lngov_application_show,
             "lngov_application_list": lngov_application_list,
             "lngov_application_approve": lngov_application_approve,
             "lngov_application_refuse": lngov_application_refuse,
-            "lngov_service_clock": lngov_service_clock}
+            "lngov_service_clock": lngov_service_clock,
+            "lngov_data_request_create": lngov_data_request_create,
+            "lngov_data_request_show": lngov_data_request_show,
+            "lngov_data_request_list": lngov_data_request_list,
+            "lngov_data_request_answer": lngov_data_request_answer}

@@ -202,6 +202,34 @@ def lngov_service_clock(context, data_dict):
     return {"success": True}
 
 
+def lngov_data_request_create(context, data_dict):
+    """Any signed-in user (CKAN refuses anonymous callers before this)."""
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def lngov_data_request_show(context, data_dict):
+    """Data requests are public (who asked is not: the action leaves it out)."""
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def lngov_data_request_list(context, data_dict):
+    return {"success": True}
+
+
+def lngov_data_request_answer(context, data_dict):
+    from ckanext.lngov import requests as data_requests
+
+    row = data_requests.get(str((data_dict or {}).get("id") or ""))
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Data request not found"))
+    if department_editor(context.get("user"), row["owner_org"]):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the department's editors answer its data "
+                                          "requests")}
+
+
 def lngov_application_approve(context, data_dict):
     return _answer(context, data_dict)
 
@@ -386,4 +414,8 @@ def _specific_auth_functions() -> dict[str, Any]:
             "lngov_application_show": lngov_application_show,
             "lngov_application_approve": lngov_application_approve,
             "lngov_application_refuse": lngov_application_refuse,
-            "lngov_service_clock": lngov_service_clock}
+            "lngov_service_clock": lngov_service_clock,
+            "lngov_data_request_create": lngov_data_request_create,
+            "lngov_data_request_show": lngov_data_request_show,
+            "lngov_data_request_list": lngov_data_request_list,
+            "lngov_data_request_answer": lngov_data_request_answer}

@@ -1,0 +1,100 @@
+"""Public data requests (数据需求): a signed-in user asks a department for data that is not
+open yet; the request is public with its status (open, answered, opened as entry X,
+declined with a reason from applications/reasons.yaml), never with who asked; the
+department's editors answer it. The table lngov_data_request (migration a1c0de000005); the
+actions lngov_data_request_* in logic/action.py, their auth in logic/auth.py."""
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from ckan import model
+
+from ckanext.lngov.applications import reasons
+
+OPEN, ANSWERED, OPENED, DECLINED = "open", "answered", "opened", "declined"
+STATES = (OPEN, ANSWERED, OPENED, DECLINED)
+_COLUMNS = ("id, user_id, owner_org, title, description, state, answer, package_id, "
+            "reason_code, created, answered")
+
+
+def insert(*, user_id: str, owner_org: str, title: str, description: str) -> str:
+    request_id = str(uuid.uuid4())
+    model.Session.execute(sa.text(
+        "INSERT INTO lngov_data_request (id, user_id, owner_org, title, description, state, "
+        "created) VALUES (:id, :user_id, :owner_org, :title, :description, 'open', :now)"),
+        {"id": request_id, "user_id": user_id, "owner_org": owner_org, "title": title,
+         "description": description, "now": datetime.datetime.now(datetime.timezone.utc)})
+    return request_id
+
+
+def get(request_id: str) -> dict[str, Any] | None:
+    try:
+        uuid.UUID(str(request_id))
+    except ValueError:
+        return None
+    row = model.Session.execute(sa.text(
+        f"SELECT {_COLUMNS} FROM lngov_data_request WHERE id = :id"),
+        {"id": request_id}).mappings().first()
+    return dict(row) if row else None
+
+
+def answer(request_id: str, state: str, text: str | None, package_id: str | None,
+           reason_code: str | None) -> None:
+    model.Session.execute(sa.text(
+        "UPDATE lngov_data_request SET state = :state, answer = :answer, "
+        "package_id = :package_id, reason_code = :reason_code, answered = :now "
+        "WHERE id = :id"),
+        {"id": request_id, "state": state, "answer": text, "package_id": package_id,
+         "reason_code": reason_code, "now": datetime.datetime.now(datetime.timezone.utc)})
+
+
+def search(*, q: str | None = None, owner_org: str | None = None, state: str | None = None,
+           user_id: str | None = None, limit: int = 100, offset: int = 0
+           ) -> tuple[int, list[dict[str, Any]]]:
+    where, params = [], {"limit": limit, "offset": offset}
+    if q:
+        where.append("(title ILIKE :q OR description ILIKE :q OR answer ILIKE :q)")
+        params["q"] = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") \
+            + "%"
+    if owner_org:
+        where.append("owner_org = :org")
+        params["org"] = owner_org
+    if state:
+        where.append("state = :state")
+        params["state"] = state
+    if user_id:
+        where.append("user_id = :user_id")
+        params["user_id"] = user_id
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    total = model.Session.execute(sa.text(
+        f"SELECT count(*) FROM lngov_data_request {clause}"), params).scalar()
+    rows = model.Session.execute(sa.text(
+        f"SELECT {_COLUMNS} FROM lngov_data_request {clause} "
+        "ORDER BY created DESC, id LIMIT :limit OFFSET :offset"), params).mappings()
+    return int(total or 0), [dict(r) for r in rows]
+
+
+def dictize(row: dict[str, Any], with_requester: bool = False) -> dict[str, Any]:
+    """A request as the public sees it; `with_requester` (the requester, the department's
+    editors, sysadmins) adds who asked."""
+    org = model.Group.get(row["owner_org"])
+    pkg = model.Package.get(row["package_id"]) if row["package_id"] else None
+    out = {"id": row["id"], "title": row["title"], "description": row["description"],
+           "state": row["state"], "owner_org": row["owner_org"],
+           "organization": org.name if org else None,
+           "organization_title": org.title if org else None,
+           "answer": row["answer"], "reason_code": row["reason_code"],
+           "reason": reasons.label(row["reason_code"]) if row["reason_code"] else None,
+           "package_id": pkg.id if pkg is not None else None,
+           "package_name": pkg.name if pkg is not None else None,
+           "created": row["created"].isoformat(),
+           "answered": row["answered"].isoformat() if row["answered"] else None}
+    if with_requester:
+        user = model.User.get(row["user_id"])
+        out["user_id"] = row["user_id"]
+        out["requester"] = user.name if user else None
+    return out
