@@ -95,3 +95,29 @@ def test_a_request_needs_a_signed_in_user_and_its_fields(world, live_server):
     assert set(refused.value.error_dict) == {"owner_org", "title", "description"}
     with pytest.raises(tk.ObjectNotFound):
         act("lngov_data_request_show", "", id="not-a-request")
+
+
+def test_the_pages(world, live_server):
+    asker = factories.UserWithToken()
+    made = act("lngov_data_request_create", asker["name"], owner_org=world["dept"]["id"],
+               title="辽河流域水质断面月报", description="月度，CSV")
+    listed = requests.get(f"{live_server}/data-requests", params={"q": "水质断面"}, timeout=30)
+    assert listed.status_code == 200 and "辽河流域水质断面月报" in listed.text
+    assert asker["name"] not in listed.text
+    page = requests.get(f"{live_server}/data-requests/{made['id']}", timeout=30)
+    assert page.status_code == 200 and "月度，CSV" in page.text
+    assert 'lngov-request-answer-form' not in page.text     # visitors do not answer
+    editor_page = requests.get(f"{live_server}/data-requests/{made['id']}", timeout=30,
+                               headers={"Authorization": world["editor"]["token"]})
+    assert 'lngov-request-answer-form' in editor_page.text
+    assert requests.get(f"{live_server}/data-requests/nothing", timeout=30).status_code == 404
+    new = requests.get(f"{live_server}/data-requests/new", timeout=30, allow_redirects=False)
+    assert new.status_code == 302 and "/user/login" in new.headers["Location"]
+    form = requests.get(f"{live_server}/data-requests/new", params={"title": "地下水位"},
+                        headers={"Authorization": asker["token"]}, timeout=30)
+    assert form.status_code == 200 and 'value="地下水位"' in form.text
+    # a search that finds nothing offers a request with the query filled in
+    empty = requests.get(f"{live_server}/dataset/", params={"q": "地下水位监测"}, timeout=30)
+    assert "lngov-request-offer" in empty.text and "/data-requests/new?title=" in empty.text
+    full = requests.get(f"{live_server}/dataset/", timeout=30)
+    assert "lngov-request-offer" not in full.text

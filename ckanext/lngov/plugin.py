@@ -9,6 +9,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.lngov import (accounts, checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
+from ckanext.lngov import requests as data_requests
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
 from ckanext.lngov.catalog import uniqueness, validators
@@ -104,7 +105,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
                 usage.blueprint, pages.blueprint, application_views.blueprint,
-                accounts.blueprint]
+                accounts.blueprint, data_requests.blueprint]
 
     # IClick
 

@@ -10,8 +10,11 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from flask import Blueprint, request
 
+import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.common import current_user
 
 from ckanext.lngov.applications import reasons
 
@@ -98,3 +101,90 @@ def dictize(row: dict[str, Any], with_requester: bool = False) -> dict[str, Any]
         out["user_id"] = row["user_id"]
         out["requester"] = user.name if user else None
     return out
+
+
+# --- pages: /data-requests (public list and search), /data-requests/new, /data-requests/<id>
+
+blueprint = Blueprint("lngov_requests", __name__)
+
+
+def _context() -> dict[str, Any]:
+    return {"user": current_user.name if current_user.is_authenticated else ""}
+
+
+def _errors(error: Any) -> dict[str, list[str]]:
+    return {k: v if isinstance(v, list) else [str(v)]
+            for k, v in (error.error_dict or {}).items()}
+
+
+def _departments() -> list[dict[str, Any]]:
+    return tk.get_action("organization_list")({"user": ""}, {"all_fields": True,
+                                                             "limit": 1000})
+
+
+def index():
+    args = {k: request.args.get(k) or None for k in ("q", "state", "owner_org")}
+    try:
+        page = max(int(request.args.get("page") or 1), 1)
+    except ValueError:
+        page = 1
+    try:
+        found = tk.get_action("lngov_data_request_list")(
+            _context(), {**args, "limit": 20, "offset": (page - 1) * 20})
+    except (tk.ValidationError, tk.ObjectNotFound):
+        found, args = {"count": 0, "results": []}, {**args, "invalid": True}
+    return tk.render("lngov/requests/index.html", {
+        "found": found, "args": args, "page_number": page, "departments": _departments(),
+        "states": STATES})
+
+
+def new():
+    if not current_user.is_authenticated:
+        return tk.redirect_to(tk.h.url_for("user.login", came_from=request.full_path))
+    data = {"title": request.args.get("title", ""), "description": "",
+            "owner_org": request.args.get("owner_org", "")}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        data = {k: request.form.get(k, "") for k in ("title", "description", "owner_org")}
+        try:
+            made = tk.get_action("lngov_data_request_create")(_context(), dict(data))
+        except tk.ValidationError as error:
+            errors = _errors(error)
+        else:
+            tk.h.flash_success(tk._("Your data request is published. The department will "
+                                    "answer it here."))
+            return tk.redirect_to(tk.h.url_for("lngov_requests.read", request_id=made["id"]))
+    return tk.render("lngov/requests/new.html", {"data": data, "errors": errors,
+                                                 "departments": _departments()})
+
+
+def read(request_id: str):
+    from ckanext.lngov.logic.auth import department_editor
+
+    try:
+        found = tk.get_action("lngov_data_request_show")(_context(), {"id": request_id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Data request not found"))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            tk.get_action("lngov_data_request_answer")(_context(), {
+                "id": request_id, **{k: request.form.get(k) or None for k in (
+                    "state", "answer", "package_id", "reason_code")}})
+        except tk.NotAuthorized:
+            return tk.abort(403, tk._("Only the department's editors answer its data "
+                                      "requests"))
+        except tk.ValidationError as error:
+            errors = _errors(error)
+        else:
+            return tk.redirect_to(tk.h.url_for("lngov_requests.read", request_id=request_id))
+    answers = found["state"] == OPEN and current_user.is_authenticated and \
+        department_editor(current_user.name, found["owner_org"])
+    return tk.render("lngov/requests/read.html", {
+        "request_dict": found, "errors": errors, "form": request.form, "answers": answers,
+        "reasons": [(code, reasons.label(code)) for code in reasons.codes()]})
+
+
+blueprint.add_url_rule("/data-requests", view_func=index)
+blueprint.add_url_rule("/data-requests/new", view_func=new, methods=["GET", "POST"])
+blueprint.add_url_rule("/data-requests/<request_id>", view_func=read, methods=["GET", "POST"])
