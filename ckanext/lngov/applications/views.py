@@ -32,14 +32,15 @@ def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
 
 
 def apply(id: str):
-    if not current_user.is_authenticated:
-        return _login_first()
+    # The entry first: a missing or hidden one is a 404 for everyone, as on every route.
     try:
         pkg = tk.get_action("package_show")(_context(), {"id": id})
     except (tk.ObjectNotFound, tk.NotAuthorized):
         return tk.abort(404, tk._("Dataset not found"))
     if pkg.get("open_attribute") != "conditional":
         return tk.abort(404, tk._("Dataset not found"))
+    if not current_user.is_authenticated:
+        return _login_first()
     today = workdays.today()
     data = {"period_start": today.isoformat(),
             "period_end": (today + datetime.timedelta(days=365)).isoformat(),
