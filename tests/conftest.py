@@ -24,8 +24,8 @@ if "CKAN_SQLALCHEMY_URL" not in os.environ:
     pytest.exit("run the tests through `make test` or `scripts/test.sh`, or `source "
                 "scripts/lib.sh` with LNGOV_ENV=test first", returncode=4)
 
-# The browser tests' fixtures and helpers, in one place.
-pytest_plugins = ["tests.browser"]
+# The browser tests' fixtures and helpers, in one place; the SMTP server of the mail tests.
+pytest_plugins = ["tests.browser", "tests.mail"]
 
 
 @pytest.fixture(autouse=True)

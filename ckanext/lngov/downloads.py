@@ -1,8 +1,8 @@
 """Files of conditionally open entries (有条件开放), and files the personal-information gate
 holds back (privacy.py: not screened yet, or quarantined), are not served to the public.
 
-Their metadata is public; their files are for those the department grants use on
-application (the dataset page says how), its own members and sysadmins: the auth function
+Their metadata is public; their files are for those whose application the department
+approved (applications/), its own members and sysadmins: the auth function
 lngov_data_access (logic/auth.py), which the DataStore's auth functions also ask. The check
 runs before CKAN's download views, so every way to a file (dataset and resource download
 URLs, any filename) goes through it.
@@ -32,7 +32,8 @@ def guard() -> None:
         return  # CKAN's own view answers 404
     user = "" if current_user.is_anonymous else current_user.name
     try:
-        tk.check_access("lngov_data_access", {"user": user}, {"id": pkg.id})
+        tk.check_access("lngov_data_access", {"user": user},
+                        {"id": pkg.id, "resource_id": resource.id})
     except tk.NotAuthorized as error:
         abort(403, str(error))
     held = status.held_back(resource.id)

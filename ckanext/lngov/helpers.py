@@ -183,6 +183,62 @@ def lngov_api_examples(resource_id: str) -> dict[str, dict[str, str]]:
     return examples.examples(resource_id)
 
 
+def lngov_my_applications(package_id: str) -> list[dict[str, Any]]:
+    """The signed-in user's applications for an entry, newest first (none for visitors)."""
+    from ckan.common import current_user
+
+    if not current_user.is_authenticated:
+        return []
+    try:
+        apps = tk.get_action("lngov_application_list")(
+            {"user": current_user.name}, {"package_id": package_id})
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return []
+    return sorted((a for a in apps if a["user_id"] == current_user.id),
+                  key=lambda a: a["submitted"], reverse=True)
+
+
+def lngov_can_download(pkg: dict[str, Any], res: dict[str, Any] | None = None) -> bool:
+    """May the signed-in user get the entry's files (or the file `res`)? The department, and
+    an approved applicant (logic/auth.py lngov_data_access)."""
+    from ckan.common import current_user
+
+    if not current_user.is_authenticated:
+        return False
+    try:
+        return tk.check_access("lngov_data_access", {"user": current_user.name},
+                               {"id": pkg["id"], "resource_id": (res or {}).get("id")})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+
+
+def lngov_service_clock(owner_org: str) -> dict[str, Any] | None:
+    """The department's service clock (applications/clock.py), None if it has no
+    conditionally open entry and no application."""
+    try:
+        found = tk.get_action("lngov_service_clock")({"user": ""}, {"owner_org": owner_org})
+    except (tk.ObjectNotFound, tk.ValidationError):
+        return None
+    return found[0] if found else None
+
+
+def lngov_department_editor(owner_org: str | None) -> bool:
+    """Does the signed-in user answer the department's applications?"""
+    from ckan.common import current_user
+
+    from ckanext.lngov.logic.auth import department_editor
+
+    return current_user.is_authenticated and department_editor(current_user.name, owner_org)
+
+
+def lngov_in_department(owner_org: str | None) -> bool:
+    from ckan.common import current_user
+
+    from ckanext.lngov.logic.auth import in_department
+
+    return current_user.is_authenticated and in_department(current_user.name, owner_org)
+
+
 def get_helpers() -> dict[str, Any]:
     return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
@@ -194,4 +250,9 @@ def get_helpers() -> dict[str, Any]:
             "lngov_is_english": is_english, "lngov_usage": lngov_usage,
             "lngov_overdue": lngov_overdue, "lngov_pager": lngov_pager,
             "lngov_table_status": lngov_table_status, "lngov_api_examples": lngov_api_examples,
-            "lngov_held_back": lngov_held_back}
+            "lngov_held_back": lngov_held_back,
+            "lngov_my_applications": lngov_my_applications,
+            "lngov_department_editor": lngov_department_editor,
+            "lngov_can_download": lngov_can_download,
+            "lngov_service_clock": lngov_service_clock,
+            "lngov_in_department": lngov_in_department}

@@ -7,8 +7,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (checksum, cli, contracts, downloads, guard, helpers, lang,
+from ckanext.lngov import (accounts, checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
+from ckanext.lngov import requests as data_requests
+from ckanext.lngov.applications import store as application_store
+from ckanext.lngov.applications import views as application_views
 from ckanext.lngov.catalog import uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
@@ -46,6 +49,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: Any) -> None:
         contracts.check(config)
+        application_store.register_activity_type()
 
     # IPackageController
 
@@ -105,7 +109,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
-                usage.blueprint, pages.blueprint]
+                usage.blueprint, pages.blueprint, application_views.blueprint,
+                accounts.blueprint, data_requests.blueprint]
 
     # IClick
 

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
 
-from ckanext.lngov import visibility
+from ckanext.lngov import accounts, visibility
 from ckanext.lngov.catalog import uniqueness
 
 log = logging.getLogger(__name__)
@@ -285,7 +285,8 @@ def _specific_actions() -> dict[str, Any]:
             "activity_create": activity_create,
             "organization_create": organization_create,
             "organization_update": organization_update, "harvest_job_show": harvest_job_show,
-            "datastore_search_sql": datastore_search_sql}
+            "datastore_search_sql": datastore_search_sql,
+            "user_create": accounts.user_create}
 
 
 _UNDEFINED_TABLE = re.compile(r'UndefinedTable\) relation \\?"([^"\\]+)\\?" does not exist')
@@ -327,8 +328,6 @@ def lngov_table_release(context, data_dict):
     return status.get(resource_id)
 
 
-def _own_actions() -> dict[str, Any]:
-    return {"lngov_table_release": lngov_table_release}
 
 
 def get_actions(extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -337,5 +336,453 @@ def get_actions(extra: dict[str, Any] | None = None) -> dict[str, Any]:
     registered = _registered_actions()
     specific = {**_specific_actions(), **(extra or {}),
                 **{name: _not_an_action(name) for name in NOT_ACTIONS if name in registered}}
-    return {**{name: tolerant(name, fn, specific.get(name)) for name, fn in registered.items()},
-            **_own_actions()}
+    chained = {name: tolerant(name, fn, specific.get(name)) for name, fn in registered.items()}
+    return {**chained, **_own_actions()}
+
+
+# --- applications for conditionally open entries (applications/, R3) -----------------------
+
+_TEXT_MAX = 2000
+
+
+def _text(data_dict: dict[str, Any], key: str, errors: dict[str, list[str]],
+          required: bool = True) -> str | None:
+    value = data_dict.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[key] = [tk._("Missing value")]
+        return None
+    if not isinstance(value, str):
+        errors[key] = [tk._("Must be text")]
+        return None
+    if len(value) > _TEXT_MAX:
+        errors[key] = [tk._("At most {n} characters").format(n=_TEXT_MAX)]
+        return None
+    return value.strip()
+
+
+def _date(data_dict: dict[str, Any], key: str, errors: dict[str, list[str]],
+          required: bool = True) -> datetime.date | None:
+    value = data_dict.get(key)
+    if value in (None, ""):
+        if required:
+            errors[key] = [tk._("Missing value")]
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        errors[key] = [tk._("A date as YYYY-MM-DD")]
+        return None
+
+
+def _id_list(value: Any) -> list[str] | None:
+    """A list of ids from JSON or a form (one id, or several comma-separated)."""
+    if value in (None, "", []):
+        return []
+    if isinstance(value, str):
+        value = [v for v in (part.strip() for part in value.split(",")) if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return value
+
+
+def _application_activity(app: dict[str, Any], actor_id: str) -> None:
+    """The state change as an activity of the entry, seen only by the department and the
+    applicant (permission labels): the public learns nothing of who applied."""
+    from ckanext.lngov.applications import store
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    tk.get_action("activity_create")(
+        {"ignore_auth": True, "user": site_user["name"]},
+        {"user_id": actor_id, "object_id": app["package_id"],
+         "activity_type": store.ACTIVITY_TYPE,
+         "data": {"application": {"id": app["id"], "state": app["state"],
+                                  "reason_code": app.get("reason_code")}},
+         "permission_labels": [f"member-{app['owner_org']}", f"creator-{app['user_id']}"]})
+
+
+def _signed_in(context: dict[str, Any]) -> model.User:
+    user = model.User.get(context.get("user") or "")
+    if user is None:
+        raise tk.NotAuthorized(tk._("Sign in first"))
+    return user
+
+
+def _application_row(data_dict: dict[str, Any]) -> dict[str, Any]:
+    from ckanext.lngov.applications import store
+
+    row = store.get(str(data_dict.get("id") or ""))
+    if row is None:   # sysadmins pass the auth functions, which look it up for the others
+        raise tk.ObjectNotFound(tk._("Application not found"))
+    return row
+
+
+def _answered(app_id: str, event: str, actor_id: str) -> dict[str, Any]:
+    from ckanext.lngov.applications import notify, store
+
+    model.Session.commit()
+    app = store.dictize(store.get(app_id))
+    _application_activity(app, actor_id)
+    notify.send(event, app)
+    return app
+
+
+def lngov_application_create(context, data_dict):
+    """Applies for a conditionally open (有条件开放) entry's data, as the signed-in user.
+
+    :param package_id: the entry's id or name
+    :param purpose: what the data will be used for
+    :param period_start: the intended period's first day (YYYY-MM-DD)
+    :param period_end: its last day
+    :param resource_ids: the files wanted (ids of the entry's resources); none: all
+    :returns: the application, with its due date (10 working days)
+    """
+    from ckanext.lngov.applications import notify, store
+    from ckanext.lngov.logic.auth import in_department, readable
+    from ckanext.lngov import workdays
+
+    tk.check_access("lngov_application_create", context, data_dict)
+    user = _signed_in(context)
+    pkg = model.Package.get(str(data_dict.get("package_id") or ""))
+    if pkg is None or pkg.type != "dataset" or not readable(context, pkg):
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
+    if (pkg.extras or {}).get("open_attribute") != "conditional":
+        raise tk.ValidationError({"package_id": [tk._(
+            "Only conditionally open (有条件开放) entries take applications: the data of "
+            "this entry are open to everyone, or not at all.")]})
+    if in_department(user.name, pkg.owner_org):
+        raise tk.ValidationError({"package_id": [tk._(
+            "Your department provides this entry: its data are yours without an "
+            "application.")]})
+    errors: dict[str, list[str]] = {}
+    purpose = _text(data_dict, "purpose", errors)
+    start = _date(data_dict, "period_start", errors)
+    end = _date(data_dict, "period_end", errors)
+    if start and end and end < start:
+        errors["period_end"] = [tk._("The period ends before it starts")]
+    elif end and end < workdays.today():
+        errors["period_end"] = [tk._("The period is over")]
+    resource_ids = _id_list(data_dict.get("resource_ids"))
+    own = {r.id for r in pkg.resources}
+    if resource_ids is None or any(r not in own for r in resource_ids):
+        errors["resource_ids"] = [tk._("Not files of this entry")]
+    if errors:
+        raise tk.ValidationError(errors)
+    if store.pending_for(user.id, pkg.id):
+        raise tk.ValidationError({"package_id": [tk._(
+            "You already have an application for this entry waiting for its answer.")]})
+    app_id = store.insert(package_id=pkg.id, owner_org=pkg.owner_org, user_id=user.id,
+                          purpose=purpose, period_start=start, period_end=end,
+                          resource_ids=sorted(set(resource_ids)))
+    model.Session.commit()
+    app = store.dictize(store.get(app_id))
+    _application_activity(app, user.id)
+    notify.send(notify.SUBMITTED, app)
+    return app
+
+
+@tk.side_effect_free
+def lngov_application_show(context, data_dict):
+    """An application, to its applicant, the department's editors and sysadmins.
+
+    :param id: the application's id
+    """
+    from ckanext.lngov.applications import store
+
+    tk.check_access("lngov_application_show", context, data_dict)
+    return store.dictize(_application_row(data_dict))
+
+
+@tk.side_effect_free
+def lngov_application_list(context, data_dict):
+    """Applications: a department's queue (`owner_org`, for its editors), an entry's
+    (`package_id`: all of them for its department, one's own for others), or one's own.
+    Pending first, oldest first, with due dates and near-due / overdue flags.
+
+    :param owner_org: a department's id or name
+    :param package_id: an entry's id or name
+    :param state: pending, approved or refused
+    :param limit: at most this many (default 100, at most 1000)
+    :param offset: from this one on
+    """
+    from ckanext.lngov.applications import store
+    from ckanext.lngov.logic.auth import department_editor, readable
+
+    tk.check_access("lngov_application_list", context, data_dict)
+    user = _signed_in(context)
+    errors: dict[str, list[str]] = {}
+    state = data_dict.get("state") or None
+    if state is not None and state not in store.STATES:
+        errors["state"] = [tk._("One of: {values}").format(values=", ".join(store.STATES))]
+    try:
+        limit = min(max(int(data_dict.get("limit") or 100), 1), 1000)
+        offset = max(int(data_dict.get("offset") or 0), 0)
+    except (TypeError, ValueError):
+        errors["limit"] = [tk._("Not a valid number")]
+        limit = offset = 0
+    if errors:
+        raise tk.ValidationError(errors)
+    query: dict[str, Any] = {"state": state, "limit": limit, "offset": offset}
+    if data_dict.get("owner_org"):
+        org = model.Group.get(str(data_dict["owner_org"]))
+        if org is None or not org.is_organization:
+            raise tk.ObjectNotFound(tk._("Organization not found"))
+        if not department_editor(user.name, org.id):
+            raise tk.NotAuthorized(tk._("Only the department's editors see its applications"))
+        query["owner_orgs"] = [org.id]
+    elif data_dict.get("package_id"):
+        pkg = model.Package.get(str(data_dict["package_id"]))
+        if pkg is None or not readable(context, pkg):
+            raise tk.ObjectNotFound(tk._("Dataset not found"))
+        query["package_id"] = pkg.id
+        if not department_editor(user.name, pkg.owner_org):
+            query["user_id"] = user.id
+    else:
+        query["user_id"] = user.id
+    return [store.dictize(row) for row in store.select(**query)]
+
+
+def lngov_application_approve(context, data_dict):
+    """Approves a pending application (the department's editors, sysadmins).
+
+    :param id: the application's id
+    :param conditions: conditions of use (optional)
+    :param end_date: the last day the applicant gets the data (default: the end of the
+        period applied for)
+    """
+    from ckanext.lngov.applications import notify, store
+    from ckanext.lngov import workdays
+
+    tk.check_access("lngov_application_approve", context, data_dict)
+    row = _application_row(data_dict)
+    errors: dict[str, list[str]] = {}
+    conditions = _text(data_dict, "conditions", errors, required=False)
+    end = _date(data_dict, "end_date", errors, required=False) or row["period_end"]
+    if "end_date" not in errors and end < workdays.today():
+        errors["end_date"] = [tk._("The end date is past")]
+    if errors:
+        raise tk.ValidationError(errors)
+    user = model.User.get(context.get("user") or "")
+    if not store.decide(row["id"], store.APPROVED, user.id, conditions=conditions,
+                        end_date=end):
+        raise tk.ValidationError({"id": [tk._("This application has already been answered")]})
+    return _answered(row["id"], notify.APPROVED, user.id)
+
+
+def lngov_application_refuse(context, data_dict):
+    """Refuses a pending application, with a reason (the department's editors, sysadmins).
+
+    :param id: the application's id
+    :param reason_code: one of the refusal reasons (applications/reasons.yaml)
+    :param reason_text: the reason in the department's own words
+    """
+    from ckanext.lngov.applications import notify, reasons, store
+
+    tk.check_access("lngov_application_refuse", context, data_dict)
+    row = _application_row(data_dict)
+    errors: dict[str, list[str]] = {}
+    code = data_dict.get("reason_code")
+    if code in (None, ""):
+        errors["reason_code"] = [tk._("A refusal needs a reason")]
+    elif code not in reasons.codes():
+        errors["reason_code"] = [tk._("One of: {values}").format(
+            values=", ".join(reasons.codes()))]
+    text = _text(data_dict, "reason_text", errors)
+    if errors:
+        raise tk.ValidationError(errors)
+    user = model.User.get(context.get("user") or "")
+    if not store.decide(row["id"], store.REFUSED, user.id, reason_code=code,
+                        reason_text=text):
+        raise tk.ValidationError({"id": [tk._("This application has already been answered")]})
+    return _answered(row["id"], notify.REFUSED, user.id)
+
+
+@tk.side_effect_free
+def lngov_service_clock(context, data_dict):
+    """The public service clock: per department, how fast and how it answers applications
+    (applications/clock.py). No personal data.
+
+    :param owner_org: one department's id or name (default: every department that has
+        received applications)
+    """
+    from ckanext.lngov.applications import clock
+
+    tk.check_access("lngov_service_clock", context, data_dict)
+    orgs = None
+    if data_dict.get("owner_org"):
+        org = model.Group.get(str(data_dict["owner_org"]))
+        if org is None or not org.is_organization or org.state != "active":
+            raise tk.ObjectNotFound(tk._("Organization not found"))
+        orgs = [org.id]
+    found = clock.by_department(orgs)
+    if orgs:
+        found.setdefault(orgs[0], clock.figures([]))
+    out = []
+    for org_id, figures in found.items():
+        org = model.Group.get(org_id)
+        if org is None or org.state != "active":
+            continue
+        out.append({"owner_org": org.id, "name": org.name, "title": org.title, **figures})
+    return sorted(out, key=lambda d: d["name"])
+
+
+# --- public data requests (requests.py) -----------------------------------------------------
+
+def _request_row(data_dict: dict[str, Any]) -> dict[str, Any]:
+    from ckanext.lngov import requests as data_requests
+
+    row = data_requests.get(str(data_dict.get("id") or ""))
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Data request not found"))
+    return row
+
+
+def _sees_requester(context: dict[str, Any], row: dict[str, Any]) -> bool:
+    from ckanext.lngov.logic.auth import department_editor
+
+    user = model.User.get(context.get("user") or "")
+    return user is not None and (user.id == row["user_id"] or
+                                 department_editor(user.name, row["owner_org"]))
+
+
+def lngov_data_request_create(context, data_dict):
+    """Asks a department for data that is not open yet (a signed-in user). The request is
+    public, without who asked.
+
+    :param owner_org: the department's id or name
+    :param title: the data asked for
+    :param description: what for, in which form, how often
+    """
+    from ckanext.lngov import requests as data_requests
+
+    tk.check_access("lngov_data_request_create", context, data_dict)
+    user = _signed_in(context)
+    errors: dict[str, list[str]] = {}
+    org = model.Group.get(str(data_dict.get("owner_org") or ""))
+    if org is None or not org.is_organization or org.state != "active":
+        errors["owner_org"] = [tk._("Choose a department")]
+    title = _text(data_dict, "title", errors)
+    if title and len(title) > 200:
+        errors["title"] = [tk._("At most {n} characters").format(n=200)]
+    description = _text(data_dict, "description", errors)
+    if errors:
+        raise tk.ValidationError(errors)
+    request_id = data_requests.insert(user_id=user.id, owner_org=org.id, title=title,
+                                      description=description)
+    model.Session.commit()
+    return data_requests.dictize(data_requests.get(request_id), with_requester=True)
+
+
+@tk.side_effect_free
+def lngov_data_request_show(context, data_dict):
+    """A data request, public (who asked: only for them and the department).
+
+    :param id: the request's id
+    """
+    from ckanext.lngov import requests as data_requests
+
+    tk.check_access("lngov_data_request_show", context, data_dict)
+    row = _request_row(data_dict)
+    return data_requests.dictize(row, with_requester=_sees_requester(context, row))
+
+
+@tk.side_effect_free
+def lngov_data_request_list(context, data_dict):
+    """Data requests, newest first, public: searched (`q`), by department, by state;
+    `mine` for the signed-in user's own.
+
+    :param q: words in the title, description or answer
+    :param owner_org: a department's id or name
+    :param state: open, answered, opened or declined
+    :param mine: true for one's own requests
+    :param limit: at most this many (default 20, at most 1000)
+    :param offset: from this one on
+    :returns: {"count": n, "results": [...]}
+    """
+    from ckanext.lngov import requests as data_requests
+
+    tk.check_access("lngov_data_request_list", context, data_dict)
+    errors: dict[str, list[str]] = {}
+    state = data_dict.get("state") or None
+    if state is not None and state not in data_requests.STATES:
+        errors["state"] = [tk._("One of: {values}").format(
+            values=", ".join(data_requests.STATES))]
+    q = data_dict.get("q") or None
+    if q is not None and (not isinstance(q, str) or len(q) > 200):
+        errors["q"] = [tk._("At most {n} characters").format(n=200)]
+    try:
+        limit = min(max(int(data_dict.get("limit") or 20), 1), 1000)
+        offset = max(int(data_dict.get("offset") or 0), 0)
+    except (TypeError, ValueError):
+        errors["limit"] = [tk._("Not a valid number")]
+        limit = offset = 0
+    if errors:
+        raise tk.ValidationError(errors)
+    org_id = None
+    if data_dict.get("owner_org"):
+        org = model.Group.get(str(data_dict["owner_org"]))
+        if org is None or not org.is_organization:
+            raise tk.ObjectNotFound(tk._("Organization not found"))
+        org_id = org.id
+    user_id = None
+    if tk.asbool(data_dict.get("mine")):
+        user_id = _signed_in(context).id
+    count, rows = data_requests.search(q=q, owner_org=org_id, state=state, user_id=user_id,
+                                       limit=limit, offset=offset)
+    return {"count": count, "results": [
+        data_requests.dictize(row, with_requester=_sees_requester(context, row))
+        for row in rows]}
+
+
+def lngov_data_request_answer(context, data_dict):
+    """The department answers a data request (its editors, sysadmins).
+
+    :param id: the request's id
+    :param state: answered (an answer), opened (with `package_id`, the public entry that
+        holds the data) or declined (with `reason_code` from the refusal reasons)
+    :param answer: the department's answer (required unless opened)
+    :param package_id: the entry opened for it
+    :param reason_code: why it is declined
+    """
+    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.applications import reasons
+    from ckanext.lngov.logic.auth import readable
+
+    tk.check_access("lngov_data_request_answer", context, data_dict)
+    row = _request_row(data_dict)
+    errors: dict[str, list[str]] = {}
+    state = data_dict.get("state")
+    if state not in (data_requests.ANSWERED, data_requests.OPENED, data_requests.DECLINED):
+        errors["state"] = [tk._("One of: {values}").format(values="answered, opened, declined")]
+    text = _text(data_dict, "answer", errors, required=state != data_requests.OPENED)
+    package_id = reason_code = None
+    if state == data_requests.OPENED:
+        pkg = model.Package.get(str(data_dict.get("package_id") or ""))
+        if pkg is None or pkg.owner_org != row["owner_org"] or \
+                not readable({"user": ""}, pkg):
+            errors["package_id"] = [tk._("A public entry of the department")]
+        else:
+            package_id = pkg.id
+    if state == data_requests.DECLINED:
+        reason_code = data_dict.get("reason_code")
+        if reason_code not in reasons.codes():
+            errors["reason_code"] = [tk._("A refusal needs a reason")]
+    if errors:
+        raise tk.ValidationError(errors)
+    data_requests.answer(row["id"], state, text, package_id, reason_code)
+    model.Session.commit()
+    return data_requests.dictize(data_requests.get(row["id"]), with_requester=True)
+
+
+def _own_actions() -> dict[str, Any]:
+    return {"lngov_table_release": lngov_table_release,
+            "lngov_application_create": lngov_application_create,
+            "lngov_application_show": lngov_application_show,
+            "lngov_application_list": lngov_application_list,
+            "lngov_application_approve": lngov_application_approve,
+            "lngov_application_refuse": lngov_application_refuse,
+            "lngov_service_clock": lngov_service_clock,
+            "lngov_data_request_create": lngov_data_request_create,
+            "lngov_data_request_show": lngov_data_request_show,
+            "lngov_data_request_list": lngov_data_request_list,
+            "lngov_data_request_answer": lngov_data_request_answer}

@@ -86,17 +86,26 @@ def lngov_department_fields(context, data_dict):
 @tk.auth_allow_anonymous_access
 def lngov_data_access(context, data_dict):
     """Who gets an entry's data (its files, its DataStore rows): everyone for an open entry;
-    for a conditionally open one (有条件开放) its department and sysadmins, the others on
-    application to the department (the entry's page says how)."""
+    for a conditionally open one (有条件开放) its department and sysadmins, and those whose
+    application the department approved, until the approval's end date and for the files
+    applied for (`resource_id`: the file asked about; without it, any of the entry's)."""
     from ckan import model
 
-    pkg = model.Package.get(str((data_dict or {}).get("id") or ""))
-    if pkg is not None and pkg.extras.get("open_attribute") == "conditional" and \
-            not in_department(context.get("user") or None, pkg.owner_org):
-        return {"success": False, "msg": tk._(
-            "This entry is conditionally open (有条件开放): its data is provided by the "
-            "department on application. See the entry's page for how to apply.")}
-    return {"success": True}
+    from ckanext.lngov.applications import store
+
+    data_dict = data_dict or {}
+    pkg = model.Package.get(str(data_dict.get("id") or ""))
+    user_name = context.get("user") or None
+    if pkg is None or pkg.extras.get("open_attribute") != "conditional" or \
+            in_department(user_name, pkg.owner_org):
+        return {"success": True}
+    user = model.User.get(user_name) if user_name else None
+    if user is not None and store.granted(user.id, pkg.id,
+                                          data_dict.get("resource_id") or None):
+        return {"success": True}
+    return {"success": False, "msg": tk._(
+        "This entry is conditionally open (有条件开放): its data is provided by the "
+        "department on application. See the entry's page for how to apply.")}
 
 
 def _conditional_table(context, data_dict) -> dict[str, Any] | None:
@@ -108,7 +117,8 @@ def _conditional_table(context, data_dict) -> dict[str, Any] | None:
                                       (data_dict or {}).get("id") or ""))
     if resource is None:
         return None
-    result = lngov_data_access(context, {"id": resource.package_id})
+    result = lngov_data_access(context, {"id": resource.package_id,
+                                         "resource_id": resource.id})
     return None if result["success"] else result
 
 
@@ -146,6 +156,99 @@ def missing_table(name: str) -> Exception:
     """The answer to a query naming a table that does not exist (or is not the user's to
     know of), the same whichever it is: no SQL, no database message."""
     return tk.ValidationError({"query": [tk._('There is no table "{name}".').format(name=name)]})
+
+
+# --- applications for conditionally open entries (applications/) ---------------------------
+
+def department_editor(user_name: str | None, owner_org: str | None) -> bool:
+    """Sysadmins and the editors and admins of the department `owner_org`: who answers its
+    applications."""
+    import ckan.authz as authz
+
+    if not user_name:
+        return False
+    return authz.is_sysadmin(user_name) or bool(owner_org) and \
+        authz.has_user_permission_for_group_or_org(owner_org, user_name, "update_dataset")
+
+
+def _application(context, data_dict) -> dict[str, Any]:
+    """The application `id`, if the user may see it (its applicant, the department's
+    editors); to anybody else it does not exist."""
+    from ckan import model
+
+    from ckanext.lngov.applications import store
+
+    row = store.get(str((data_dict or {}).get("id") or ""))
+    user = model.User.get(context.get("user") or "")
+    if row is None or user is None or (
+            row["user_id"] != user.id and not department_editor(user.name, row["owner_org"])):
+        raise tk.ObjectNotFound(tk._("Application not found"))
+    return row
+
+
+def lngov_application_create(context, data_dict):
+    """Any signed-in user applies (CKAN refuses anonymous callers before this)."""
+    return {"success": True}
+
+
+def lngov_application_list(context, data_dict):
+    """Signed-in users; the action lists only what the user may see."""
+    return {"success": True}
+
+
+def lngov_application_show(context, data_dict):
+    _application(context, data_dict)
+    return {"success": True}
+
+
+def _answer(context, data_dict):
+    row = _application(context, data_dict)
+    if department_editor(context.get("user"), row["owner_org"]):
+        return {"success": True}
+    return {"success": False, "msg": tk._(
+        "Only the providing department's editors answer applications")}
+
+
+@tk.auth_allow_anonymous_access
+def lngov_service_clock(context, data_dict):
+    """Public: figures only."""
+    return {"success": True}
+
+
+def lngov_data_request_create(context, data_dict):
+    """Any signed-in user (CKAN refuses anonymous callers before this)."""
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def lngov_data_request_show(context, data_dict):
+    """Data requests are public (who asked is not: the action leaves it out)."""
+    return {"success": True}
+
+
+@tk.auth_allow_anonymous_access
+def lngov_data_request_list(context, data_dict):
+    return {"success": True}
+
+
+def lngov_data_request_answer(context, data_dict):
+    from ckanext.lngov import requests as data_requests
+
+    row = data_requests.get(str((data_dict or {}).get("id") or ""))
+    if row is None:
+        raise tk.ObjectNotFound(tk._("Data request not found"))
+    if department_editor(context.get("user"), row["owner_org"]):
+        return {"success": True}
+    return {"success": False, "msg": tk._("Only the department's editors answer its data "
+                                          "requests")}
+
+
+def lngov_application_approve(context, data_dict):
+    return _answer(context, data_dict)
+
+
+def lngov_application_refuse(context, data_dict):
+    return _answer(context, data_dict)
 
 
 # Auth functions whose `id` names a dataset (or its resource, or a harvest source), for
@@ -271,14 +374,34 @@ def requires_login(name: str) -> bool:
     return name in _LOGIN_REQUIRED
 
 
+def _over(outer: Callable, inner: Callable) -> Callable:
+    """Chained auth function `outer` (the generic hidden_as_missing) asking `inner` (a
+    specific one) as its next: both apply."""
+    def auth(next_auth, context, data_dict):
+        return outer(lambda c, d: inner(next_auth, c, d), context, data_dict)
+
+    for attribute in ("__name__", "chained_auth_function", "auth_allow_anonymous_access"):
+        setattr(auth, attribute, getattr(outer, attribute))
+    return auth
+
+
+# Specific auth functions that also keep the generic one around them.
+_OVER_GENERIC = ("datastore_search_sql",)
+
+
 def get_auth_functions(own: p.SingletonPlugin | None = None) -> dict[str, Any]:
     specific = _specific_auth_functions()
     registered = _registered_auth_functions(own)
     generic = {name: hidden_as_missing(name, fn) for name, fn in registered.items()
                if name not in specific}
+    for name in _OVER_GENERIC:
+        if name in registered:
+            specific[name] = _over(hidden_as_missing(name, registered[name]), specific[name])
     _LOGIN_REQUIRED.clear()
     _LOGIN_REQUIRED.update(name for name, fn in generic.items()
                            if not fn.auth_allow_anonymous_access)
+    _LOGIN_REQUIRED.update(name for name, fn in specific.items() if name.startswith("lngov_")
+                           and not getattr(fn, "auth_allow_anonymous_access", False))
     return {**generic, **specific}
 
 
@@ -306,4 +429,14 @@ def _specific_auth_functions() -> dict[str, Any]:
             "harvest_object_list": harvest_object_list,
             "datastore_search": datastore_search, "datastore_info": datastore_info,
             "datastore_search_sql": datastore_search_sql,
-            "lngov_table_release": lngov_table_release}
+            "lngov_table_release": lngov_table_release,
+            "lngov_application_create": lngov_application_create,
+            "lngov_application_list": lngov_application_list,
+            "lngov_application_show": lngov_application_show,
+            "lngov_application_approve": lngov_application_approve,
+            "lngov_application_refuse": lngov_application_refuse,
+            "lngov_service_clock": lngov_service_clock,
+            "lngov_data_request_create": lngov_data_request_create,
+            "lngov_data_request_show": lngov_data_request_show,
+            "lngov_data_request_list": lngov_data_request_list,
+            "lngov_data_request_answer": lngov_data_request_answer}

@@ -55,7 +55,9 @@ def figures() -> dict[str, Any]:
         d["label"] = lngov_text(d["name"])
     return {"counts": stats.home_counts(), "distributions": stats.distributions(lang.current()),
             "growth": stats.growth(entries), "departments": departments,
-            "overdue": stats.overdue_count()}
+            "overdue": stats.overdue_count(),
+            # applications answered per department (applications/clock.py): figures only
+            "service_clock": tk.get_action("lngov_service_clock")({"user": ""}, {})}
 
 
 def statistics():
