@@ -1,11 +1,17 @@
 # The two commands of the README, and their companions. See scripts/ for what each does.
-.PHONY: run test stop status bench bench-harvest
+.PHONY: run test stop status bench bench-harvest cloud test-cluster
 
 run:     ## the demo portal at http://127.0.0.1:5000, with all its services
 	@bash scripts/run.sh
 
 test:    ## the whole test suite, against services of its own
 	@bash scripts/test.sh
+
+cloud:   ## the demo portal on a SolrCloud (ZooKeeper, two Solr nodes, collection with 2 replicas)
+	@LNGOV_SOLR_MODE=cloud bash scripts/run.sh
+
+test-cluster:  ## only the tests of the SolrCloud, the caching front and the two web nodes
+	@bash scripts/test.sh tests/test_solrcloud.py tests/test_front.py tests/test_web_nodes.py
 
 stop:    ## stop the portal and every service the scripts started
 	@bash scripts/stop.sh
