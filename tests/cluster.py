@@ -67,7 +67,7 @@ def ckan_node(ini: str, port: int | None = None, **env: str) -> Iterator[str]:
             process.kill()
 
 
-def api(url: str, action: str, token: str | None = None, **data: Any) -> dict[str, Any]:
+def api(url: str, action: str, token: str | None = None, /, **data: Any) -> dict[str, Any]:
     """A call of CKAN's Action API over HTTP (POST with data, GET without); its result."""
     headers = {"Authorization": token} if token else {}
     if data:

@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (checksum, cli, contracts, downloads, guard, helpers, lang,
+from ckanext.lngov import (cache, checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
 from ckanext.lngov.catalog import uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
@@ -45,6 +45,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: Any) -> None:
         contracts.check(config)
+        cache.listen()
 
     # IPackageController
 
@@ -61,25 +62,37 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                              search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, search_params, lang.current())
 
-    # Every write of an entry (hand, API, harvest) regenerates the catalog dump; one that
-    # stops being public takes its past activities out of the public streams.
+    # Every write of an entry (hand, API, harvest) regenerates the catalog dump and puts the
+    # caching front's answers out of date once committed (cache.py); one that stops being
+    # public takes its past activities out of the public streams.
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cache.changed()
         dump.schedule()
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cache.changed()
         visibility.hide_past_activities(pkg_dict["id"])
         dcat_catalog.forget(pkg_dict["id"])
         dump.schedule()
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cache.changed()
         visibility.hide_past_activities(pkg_dict["id"], deleting=True)
         dcat_catalog.forget(pkg_dict["id"])
         dump.schedule()
 
-    # IOrganizationController: a department's names and code are in its entries' RDF.
+    # IOrganizationController (and IPackageController's methods of the same names): a
+    # department's names and code are in its entries' pages and RDF.
+
+    def create(self, entity: Any) -> None:
+        cache.changed()
 
     def edit(self, entity: Any) -> None:
+        cache.changed()
         dump.schedule()
+
+    def delete(self, entity: Any) -> None:
+        cache.changed()
 
     # IResourceController: size and SHA-256 of uploads.
 
@@ -90,17 +103,26 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                                resource: dict[str, Any]) -> None:
         checksum.record(resource)
 
+    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        cache.changed()
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        cache.changed()
+
+    def after_resource_delete(self, context: Any, resources: list[dict[str, Any]]) -> None:
+        cache.changed()
+
     # IMiddleware: bad input and hidden datasets answered before any view runs; security
-    # headers, cookies and login throttling.
+    # headers, cookies and login throttling; no cookie on what the caching front keeps.
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return security.install(guard.install(app))
+        return cache.install(security.install(guard.install(app)))
 
     # IBlueprint
 
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
-                usage.blueprint, pages.blueprint]
+                usage.blueprint, pages.blueprint, cache.blueprint]
 
     # IClick
 
@@ -133,7 +155,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        return action.get_actions(dcat_actions.get_actions())
+        return action.get_actions({**dcat_actions.get_actions(), **cache.get_actions()})
 
     # IAuthFunctions
 

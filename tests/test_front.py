@@ -1,0 +1,173 @@
+"""The caching front (scripts/front.sh: nginx before CKAN under uWSGI, as `make run` with
+LNGOV_FRONT=1 serves the portal): anonymous pages, safe API reads, DCAT pages and assets come
+from its cache; signed-in visitors and API tokens always reach CKAN; and after every kind of
+change the next anonymous request gets the new state: withdrawal and making private answer
+404, an edit shows the new text, everywhere the entry appears."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.lngov import cache
+from tests import catalog
+from tests.cluster import api, ckan_node, free_port, script
+
+# Where an entry's title shows, to anonymous visitors ({name} and {org} filled in).
+SURFACES = [
+    "/dataset/{name}",
+    "/en/dataset/{name}",
+    "/dataset/?organization={org}",
+    "/api/3/action/package_show?id={name}",
+    "/api/3/action/package_search?fq=organization:{org}",
+    "/dataset/{name}.ttl",
+    "/catalog.ttl",
+    "/organization/{org}",
+    "/",
+]
+PUBLIC_ONLY = ["/dataset/{name}", "/en/dataset/{name}", "/dataset/{name}.ttl",
+               "/api/3/action/package_show?id={name}"]
+
+
+@pytest.fixture(scope="module")
+def front(sysadmin_module, tmp_path_factory):
+    with ckan_node(tk.config["__file__"]) as node:
+        port = free_port()
+        env = {"LNGOV_FRONT_PORT": str(port), "LNGOV_FRONT_UPSTREAMS": node.split("//")[1],
+               "LNGOV_FRONT_DIR": str(tmp_path_factory.mktemp("front") / "front"),
+               "LNGOV_CACHE_GENERATION_FILE": cache.generation_file()}
+        script("front.sh", "start", env=env)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            script("front.sh", "stop", env=env)
+
+
+def get(front: str, path: str, **kwargs) -> requests.Response:
+    return requests.get(front + path, timeout=60, allow_redirects=False, **kwargs)
+
+
+def warm(front: str, path: str) -> requests.Response:
+    """Asks twice: the second answer comes from the front's cache."""
+    get(front, path)
+    answer = get(front, path)
+    assert answer.headers["X-Cache-Status"] == "HIT", (path, answer.status_code)
+    return answer
+
+
+@pytest.fixture
+def published(front, sysadmin_module):
+    token = sysadmin_module["token"]
+    org = api(front, "organization_create", token, **{
+        "name": f"dept-{free_port()}", "title": "省统计局", "credit_code": catalog.credit_code(),
+        "image_url": ""})
+    title = f"铁岭市统计年鉴{free_port()}"
+    entry = api(front, "package_create", token, **catalog.entry(org["id"], title=title))
+    return {"name": entry["name"], "title": title, "id": entry["id"], "org": org["name"],
+            "org_id": org["id"], "token": token}
+
+
+def _fill(template: str, entry: dict) -> str:
+    return template.format(**entry)
+
+
+def shows(answer: requests.Response, text: str) -> bool:
+    """TEXT is in the answer (in a JSON answer, also where it is \\u-escaped)."""
+    if text in answer.text:
+        return True
+    if answer.headers.get("Content-Type", "").startswith("application/json"):
+        return text in json.dumps(answer.json(), ensure_ascii=False)
+    return False
+
+
+def test_anonymous_answers_come_from_the_cache_without_cookies(front, published):
+    for path in SURFACES:
+        answer = warm(front, _fill(path, published))
+        assert answer.status_code == 200, path
+        assert shows(answer, published["title"]), path
+        assert "Set-Cookie" not in answer.headers, path
+    # An asset, across generations too.
+    page = get(front, "/").text
+    asset = page.split('href="/webassets/', 1)[1].split('"', 1)[0]
+    assert warm(front, "/webassets/" + asset).status_code == 200
+
+
+def test_signed_in_visitors_and_tokens_always_reach_ckan(front, published, sysadmin_module):
+    path = _fill("/dataset/{name}", published)
+    warm(front, path)
+    with_token = get(front, path, headers={"Authorization": published["token"]})
+    assert with_token.headers["X-Cache-Status"] == "BYPASS"
+    # A real login through the front: its session cookie passes the cache by.
+    session = requests.Session()
+    login = session.get(front + "/user/login", timeout=60)
+    assert login.headers["X-Cache-Status"] != "HIT"
+    user = {"name": f"front-user-{free_port()}", "password": "correct-horse-battery"}
+    api(front, "user_create", published["token"], email=f"{user['name']}@example.com", **user)
+    csrf = login.text.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
+    done = session.post(front + "/user/login", data={
+        "login": user["name"], "password": user["password"], "_csrf_token": csrf},
+        allow_redirects=False, timeout=60)
+    assert done.status_code == 302
+    page = session.get(front + path, timeout=60)
+    assert page.headers["X-Cache-Status"] == "BYPASS"
+    assert user["name"] in page.text        # the header's user menu: not an anonymous page
+    # What a signed-in visitor was answered is not kept for anyone.
+    assert user["name"] not in get(front, path).text
+
+
+def test_an_edit_shows_on_the_next_anonymous_request(front, published):
+    for path in SURFACES:
+        warm(front, _fill(path, published))
+    new_title = published["title"] + "（修订）"
+    api(front, "package_patch", published["token"], id=published["id"], title=new_title)
+    for path in SURFACES:
+        answer = get(front, _fill(path, published))
+        assert answer.headers["X-Cache-Status"] != "HIT", path
+        assert shows(answer, new_title), path
+
+
+@pytest.mark.parametrize("change", ["withdrawal", "made private"])
+def test_an_entry_no_longer_public_is_missing_on_the_next_anonymous_request(
+        front, published, change):
+    for path in SURFACES:
+        warm(front, _fill(path, published))
+    if change == "withdrawal":   # what the harvester does (harvest/exchange.py _withdraw)
+        api(front, "package_delete", published["token"], id=published["id"])
+    else:
+        api(front, "package_patch", published["token"], id=published["id"], private=True)
+    for path in SURFACES:
+        answer = get(front, _fill(path, published))
+        assert answer.status_code == (404 if path in PUBLIC_ONLY else 200), path
+        assert not shows(answer, published["title"]), path
+        if path not in PUBLIC_ONLY:    # (a 404 page links to itself in English)
+            assert published["name"] not in answer.text, path
+    # And it stays so: the 404 is what the front now keeps.
+    assert warm(front, _fill("/dataset/{name}", published)).status_code == 404
+
+
+def test_a_department_edit_shows_on_the_next_anonymous_request(front, published):
+    for path in ("/organization/{org}", "/dataset/{name}", "/organization/"):
+        warm(front, _fill(path, published))
+    api(front, "organization_patch", published["token"], id=published["org_id"],
+        title="辽宁省统计局（新）")
+    for path in ("/organization/{org}", "/dataset/{name}", "/organization/"):
+        assert "辽宁省统计局（新）" in get(front, _fill(path, published)).text, path
+
+
+def test_a_new_datastore_table_shows_on_the_next_anonymous_request(front, published):
+    resource = api(front, "resource_create", published["token"], package_id=published["id"],
+                   name="统计表", url="http://example.com/data.csv", format="CSV")
+    path = f"/api/3/action/datastore_search?resource_id={resource['id']}"
+    assert warm(front, path).status_code == 404
+    api(front, "datastore_create", published["token"], resource_id=resource["id"],
+        force=True, fields=[{"id": "地区", "type": "text"}, {"id": "人口", "type": "int"}],
+        records=[{"地区": "铁岭市", "人口": 2380000}])
+    answer = get(front, path)
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.json()["result"]["records"][0]["地区"] == "铁岭市"
+    api(front, "datastore_upsert", published["token"], resource_id=resource["id"], force=True,
+        method="insert", records=[{"地区": "开原市", "人口": 510000}])
+    assert "开原市" in get(front, path).text
