@@ -1,5 +1,5 @@
 # The two commands of the README, and their companions. See scripts/ for what each does.
-.PHONY: run test stop status bench bench-harvest cloud test-cluster
+.PHONY: run test stop status bench bench-harvest cloud front test-cluster
 
 run:     ## the demo portal at http://127.0.0.1:5000, with all its services
 	@bash scripts/run.sh
@@ -9,6 +9,9 @@ test:    ## the whole test suite, against services of its own
 
 cloud:   ## the demo portal on a SolrCloud (ZooKeeper, two Solr nodes, collection with 2 replicas)
 	@LNGOV_SOLR_MODE=cloud bash scripts/run.sh
+
+front:   ## the demo portal behind the caching front (nginx, port 8080) with two CKAN web nodes (5000, 5001)
+	@LNGOV_FRONT=1 LNGOV_WEB_NODES=2 bash scripts/run.sh
 
 test-cluster:  ## only the tests of the SolrCloud, the caching front and the two web nodes
 	@bash scripts/test.sh tests/test_solrcloud.py tests/test_front.py tests/test_web_nodes.py

@@ -16,7 +16,7 @@ FRONT_DIR="${LNGOV_FRONT_DIR:-$ENV_DIR/front}"
 if [ -n "${LNGOV_FRONT_DIR:-}" ]; then
   ENV_DIR="$(dirname "$FRONT_DIR")" RUN_DIR="$FRONT_DIR/run" LOG_DIR="$FRONT_DIR/log"
 fi
-mkdir -p "$FRONT_DIR"/{tmp,cache} "$RUN_DIR" "$LOG_DIR"
+mkdir -p "$RUN_DIR" "$LOG_DIR"
 GENERATION_FILE="${LNGOV_CACHE_GENERATION_FILE:-$STATE/$LNGOV_ENV/storage/lngov/cache-generation}"
 UPSTREAMS="${LNGOV_FRONT_UPSTREAMS:-127.0.0.1:$CKAN_PORT}"
 if [ -z "${LNGOV_FRONT_UPSTREAMS:-}" ] && [ "${LNGOV_WEB_NODES:-1}" = 2 ]; then
@@ -28,6 +28,7 @@ NAME="$(basename "$FRONT_DIR")"
 front_running() { curl -fsS -o /dev/null "$FRONT_URL/api/3/action/status_show"; }
 
 start() {
+  mkdir -p "$FRONT_DIR"/{tmp,cache}
   # The generation file exists from the start (an unreadable one turns the cache off).
   if [ ! -s "$GENERATION_FILE" ]; then
     mkdir -p "$(dirname "$GENERATION_FILE")"
