@@ -6,6 +6,7 @@ change the next anonymous request gets the new state: withdrawal and making priv
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
@@ -14,7 +15,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.lngov import cache
 from tests import catalog
-from tests.cluster import api, ckan_node, free_port, script
+from tests.cluster import api, ckan_node, free_port, script, wait_until
 
 # Where an entry's title shows, to anonymous visitors ({name} and {org} filled in).
 SURFACES = [
@@ -171,3 +172,24 @@ def test_a_new_datastore_table_shows_on_the_next_anonymous_request(front, publis
     api(front, "datastore_upsert", published["token"], resource_id=resource["id"], force=True,
         method="insert", records=[{"地区": "开原市", "人口": 510000}])
     assert "开原市" in get(front, path).text
+
+
+def test_views_of_pages_from_the_cache_are_counted(front, published):
+    from ckanext.lngov import usage
+
+    def views() -> int:
+        from ckan import model
+        model.Session.remove()
+        return usage.counts([published["id"]])[published["id"]]["view"]
+
+    before = views()
+    path = _fill("/dataset/{name}", published)
+    answers = [get(front, path) for _ in range(3)] + [get(front, "/en" + path)]
+    assert [a.headers["X-Cache-Status"] for a in answers[:3]] == ["MISS", "HIT", "HIT"]
+    # Its RDF (content negotiation) is not a view, nor is a page of a hidden entry.
+    get(front, path, headers={"Accept": "text/turtle"})
+    wait_until(lambda: views() == before + 4, 10, "four views counted")
+    api(front, "package_patch", published["token"], id=published["id"], private=True)
+    assert get(front, path).status_code == 404
+    time.sleep(1)
+    assert views() == before + 4
