@@ -9,6 +9,8 @@
 # LNGOV_WEB_NODES=2); LNGOV_CACHE_GENERATION_FILE: the generation file the web nodes rewrite
 # (default: .lngov/$LNGOV_ENV/storage/lngov/cache-generation, which is CKAN's default
 # ckanext.lngov.cache.generation_file for the storage_path of config/ckan.ini and test.ini);
+# LNGOV_STORAGE_PATH: CKAN's ckan.storage_path, whose files the front sends once CKAN has
+# authorised them (default .lngov/$LNGOV_ENV/storage, as in config/ckan.ini and test.ini);
 # LNGOV_FRONT_DIR: a directory of its own for its cache, logs and process id (the tests').
 source "$(dirname "$0")/lib.sh"
 
@@ -17,7 +19,8 @@ if [ -n "${LNGOV_FRONT_DIR:-}" ]; then
   ENV_DIR="$(dirname "$FRONT_DIR")" RUN_DIR="$FRONT_DIR/run" LOG_DIR="$FRONT_DIR/log"
 fi
 mkdir -p "$RUN_DIR" "$LOG_DIR"
-GENERATION_FILE="${LNGOV_CACHE_GENERATION_FILE:-$STATE/$LNGOV_ENV/storage/lngov/cache-generation}"
+STORAGE="${LNGOV_STORAGE_PATH:-$STATE/$LNGOV_ENV/storage}"   # CKAN's ckan.storage_path
+GENERATION_FILE="${LNGOV_CACHE_GENERATION_FILE:-$STORAGE/lngov/cache-generation}"
 UPSTREAMS="${LNGOV_FRONT_UPSTREAMS:-127.0.0.1:$CKAN_PORT}"
 if [ -z "${LNGOV_FRONT_UPSTREAMS:-}" ] && [ "${LNGOV_WEB_NODES:-1}" = 2 ]; then
   UPSTREAMS="$UPSTREAMS 127.0.0.1:$CKAN2_PORT"
@@ -41,7 +44,7 @@ start() {
   local conf="$FRONT_DIR/nginx.conf"
   sed -e "s|@USER@|$(nginx_user)|" -e "s|@RUN_DIR@|$RUN_DIR|g" -e "s|@LOG_DIR@|$LOG_DIR|g" \
       -e "s|@DIR@|$FRONT_DIR|g" -e "s|@NAME@|$NAME|g" -e "s|@ROOT@|$ROOT|g" -e "s|@FRONT_PORT@|$FRONT_PORT|g" \
-      -e "s|@GENERATION_FILE@|$GENERATION_FILE|g" \
+      -e "s|@GENERATION_FILE@|$GENERATION_FILE|g" -e "s|@STORAGE@|$(realpath -m "$STORAGE")|g" \
       -e "s|@CACHE_SIZE@|${LNGOV_FRONT_CACHE_SIZE:-2g}|g" \
       "$ROOT/config/nginx/front.conf" | awk -v servers="$servers" \
         '/@UPSTREAMS@/ { printf "%s", servers; next } { print }' >"$conf"

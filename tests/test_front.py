@@ -34,17 +34,24 @@ PUBLIC_ONLY = ["/dataset/{name}", "/en/dataset/{name}", "/dataset/{name}.ttl",
 
 
 @pytest.fixture(scope="module")
-def front(sysadmin_module, tmp_path_factory):
-    with ckan_node(tk.config["__file__"]) as node:
-        port = free_port()
-        env = {"LNGOV_FRONT_PORT": str(port), "LNGOV_FRONT_UPSTREAMS": node.split("//")[1],
-               "LNGOV_FRONT_DIR": str(tmp_path_factory.mktemp("front") / "front"),
-               "LNGOV_CACHE_GENERATION_FILE": cache.generation_file()}
-        script("front.sh", "start", env=env)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            script("front.sh", "stop", env=env)
+def node(sysadmin_module):
+    """A CKAN web node under uWSGI, as `make run` serves the portal."""
+    with ckan_node(tk.config["__file__"]) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def front(node, tmp_path_factory):
+    port = free_port()
+    env = {"LNGOV_FRONT_PORT": str(port), "LNGOV_FRONT_UPSTREAMS": node.split("//")[1],
+           "LNGOV_FRONT_DIR": str(tmp_path_factory.mktemp("front") / "front"),
+           "LNGOV_CACHE_GENERATION_FILE": cache.generation_file(),
+           "LNGOV_STORAGE_PATH": tk.config["ckan.storage_path"]}
+    script("front.sh", "start", env=env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        script("front.sh", "stop", env=env)
 
 
 def get(front: str, path: str, **kwargs) -> requests.Response:
@@ -90,10 +97,10 @@ def test_anonymous_answers_come_from_the_cache_without_cookies(front, published)
         assert answer.status_code == 200, path
         assert shows(answer, published["title"]), path
         assert "Set-Cookie" not in answer.headers, path
-    # An asset, across generations too.
+    # An asset (webassets keeps them in the storage): the front sends the file itself.
     page = get(front, "/").text
-    asset = page.split('href="/webassets/', 1)[1].split('"', 1)[0]
-    assert warm(front, "/webassets/" + asset).status_code == 200
+    asset = get(front, "/webassets/" + page.split('href="/webassets/', 1)[1].split('"', 1)[0])
+    assert asset.status_code == 200 and asset.headers["X-Lngov-Sent-By"] == "front"
 
 
 def test_signed_in_visitors_and_tokens_always_reach_ckan(front, published, sysadmin_module):
@@ -193,3 +200,38 @@ def test_views_of_pages_from_the_cache_are_counted(front, published):
     assert get(front, path).status_code == 404
     time.sleep(1)
     assert views() == before + 4
+
+
+def test_downloads_and_the_dump_are_sent_by_the_front_once_authorised(front, node, published):
+    from ckanext.lngov.dcat import dump
+
+    content = "地区,人口\n铁岭市,2380000\n".encode() * 2000
+    answer = requests.post(front + "/api/3/action/resource_create", timeout=60,
+                           headers={"Authorization": published["token"]},
+                           data={"package_id": published["id"], "name": "人口表",
+                                 "format": "CSV"},
+                           files={"upload": ("population.csv", content, "text/csv")})
+    assert answer.ok, answer.text[:300]
+    resource = answer.json()["result"]
+    path = f"/dataset/{published['id']}/resource/{resource['id']}/download/population.csv"
+    sent = get(front, path)
+    assert sent.status_code == 200 and sent.content == content
+    assert sent.headers["X-Lngov-Sent-By"] == "front"
+    assert sent.headers["Content-Type"].startswith("text/csv")
+    part = get(front, path, headers={"Range": "bytes=10-99"})
+    assert part.status_code == 206 and part.content == content[10:100]
+    # A web node reached directly sends the file itself.
+    direct = get(node, path)
+    assert direct.status_code == 200 and direct.content == content
+    assert "X-Lngov-Sent-By" not in direct.headers and "X-Sendfile" not in direct.headers
+    part = get(node, path, headers={"Range": "bytes=10-99"})
+    assert part.status_code == 206 and part.content == content[10:100]
+    # The dump, regenerated in-process here, is sent by the front too.
+    dump.generate()
+    catalog_dump = get(front, "/catalog/dump.ttl")
+    assert catalog_dump.status_code == 200 and published["title"] in catalog_dump.text
+    assert catalog_dump.headers["X-Lngov-Sent-By"] == "front"
+    # Once the entry is private, the front sends nothing: CKAN refuses first.
+    api(front, "package_patch", published["token"], id=published["id"], private=True)
+    hidden = get(front, path)
+    assert hidden.status_code == 404 and content[:20] not in hidden.content

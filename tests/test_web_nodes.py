@@ -26,7 +26,8 @@ def nodes(sysadmin_module, tmp_path_factory):
         env = {"LNGOV_FRONT_PORT": str(port),
                "LNGOV_FRONT_UPSTREAMS": f"{one.split('//')[1]} {two.split('//')[1]}",
                "LNGOV_FRONT_DIR": str(tmp_path_factory.mktemp("front") / "front"),
-               "LNGOV_CACHE_GENERATION_FILE": cache.generation_file()}
+               "LNGOV_CACHE_GENERATION_FILE": cache.generation_file(),
+               "LNGOV_STORAGE_PATH": tk.config["ckan.storage_path"]}
         script("front.sh", "start", env=env)
         try:
             yield {"one": one, "two": two, "front": f"http://127.0.0.1:{port}"}

@@ -7,7 +7,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (cache, checksum, cli, contracts, downloads, guard, helpers, lang,
+from ckanext.lngov import (accel, cache, checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
 from ckanext.lngov.catalog import uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
@@ -113,16 +113,17 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         cache.changed()
 
     # IMiddleware: bad input and hidden datasets answered before any view runs; security
-    # headers, cookies and login throttling; no cookie on what the caching front keeps.
+    # headers, cookies and login throttling; no cookie on what the caching front keeps; files
+    # sent by the front once authorised.
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return cache.install(security.install(guard.install(app)))
+        return accel.install(cache.install(security.install(guard.install(app))))
 
     # IBlueprint
 
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
-                usage.blueprint, pages.blueprint, cache.blueprint]
+                usage.blueprint, pages.blueprint, cache.blueprint, accel.blueprint]
 
     # IClick
 
