@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, request
-from werkzeug.wsgi import FileWrapper
+from werkzeug.wsgi import wrap_file
 
 import ckan.plugins.toolkit as tk
 
@@ -78,8 +78,9 @@ def send(response):
         first, last = response.headers["Content-Range"].split()[1].split("/")[0].split("-")
         start, length = int(first), int(last) - int(first) + 1
     file.seek(start)
-    response.response = _Range(file, length) if response.status_code == 206 else FileWrapper(
-        file, 1 << 20)
+    # (the server's own file wrapper when it has one: uWSGI's sends with sendfile)
+    response.response = _Range(file, length) if response.status_code == 206 else wrap_file(
+        request.environ, file, 1 << 20)
     response.direct_passthrough = True
     response.headers["Content-Length"] = str(length)
     return response
