@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 import uuid
 from typing import Any, Callable, Iterable
 
@@ -179,9 +180,29 @@ def _orm_execute(state) -> None:
         state.session.info[_DIRTY] = True
 
 
+_later = threading.Lock()
+_pending: list[threading.Timer] = []
+
+
+def _bump_later() -> None:
+    """Once more when Solr has made the change searchable: a write that defers Solr's commit
+    (the harvester: ckan.search.solr_commit off, Solr's autoSoftCommit shows it within
+    seconds) is committed in PostgreSQL before it is searchable, and a search answered in
+    between must not stay kept."""
+    with _later:
+        if _pending and _pending[0].is_alive():
+            return
+        timer = threading.Timer(tk.config.get("ckanext.lngov.cache.index_delay"), bump)
+        timer.daemon = True
+        _pending[:] = [timer]
+        timer.start()
+
+
 def _after_commit(session) -> None:
     if session.info.pop(_DIRTY, False):
         bump()
+        if not tk.asbool(tk.config.get("ckan.search.solr_commit", True)):
+            _bump_later()
 
 
 def _after_rollback(session) -> None:
