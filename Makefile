@@ -14,7 +14,7 @@ front:   ## the demo portal behind the caching front (nginx, port 8080) with two
 	@LNGOV_FRONT=1 LNGOV_WEB_NODES=2 bash scripts/run.sh
 
 test-cluster:  ## only the tests of the SolrCloud, the caching front and the two web nodes
-	@bash scripts/test.sh tests/test_solrcloud.py tests/test_front.py tests/test_web_nodes.py
+	@bash scripts/test.sh tests/test_solrcloud.py tests/test_front.py tests/test_front_harvest.py tests/test_web_nodes.py
 
 stop:    ## stop the portal and every service the scripts started
 	@bash scripts/stop.sh
