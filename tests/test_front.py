@@ -235,3 +235,21 @@ def test_downloads_and_the_dump_are_sent_by_the_front_once_authorised(front, nod
     api(front, "package_patch", published["token"], id=published["id"], private=True)
     hidden = get(front, path)
     assert hidden.status_code == 404 and content[:20] not in hidden.content
+
+
+def test_a_write_searchable_a_moment_later_is_not_kept_stale(front, published, sysadmin_module):
+    """The harvester commits to PostgreSQL with Solr's commit deferred (its autoSoftCommit
+    shows the change within 2 s): a search answered in between must not stay kept."""
+    from ckan.tests.helpers import call_action
+
+    from ckanext.lngov.harvest.exchange import deferred_solr_commit
+
+    path = _fill("/api/3/action/package_search?fq=organization:{org}", published)
+    warm(front, path)
+    new_title = published["title"] + "（采集）"
+    with deferred_solr_commit():
+        call_action("package_patch", {"user": sysadmin_module["name"]}, id=published["id"],
+                    title=new_title)
+        get(front, path)    # answered at once: Solr may not show the change yet
+    time.sleep(tk.config.get("ckanext.lngov.cache.index_delay") + 2)
+    assert shows(get(front, path), new_title)
