@@ -55,6 +55,11 @@ start() {
 case "${1:-status}" in
   start) start ;;
   stop) nginx_stop "$NAME" ;;
-  status) front_running && echo "front     up    $FRONT_URL -> $UPSTREAMS" || echo "front     down" ;;
+  status)
+    if front_running; then
+      echo "front     up    $FRONT_URL -> $(awk '/^ *server [0-9]/ { printf "%s ", $2 }' "$FRONT_DIR/nginx.conf")"
+    else
+      echo "front     down"
+    fi ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -127,8 +127,12 @@ stop_solr() {
 status() {
   pg_running && echo "postgres  up    127.0.0.1:$PG_PORT" || echo "postgres  down"
   redis_running && echo "redis     up    127.0.0.1:$REDIS_PORT" || echo "redis     down"
-  if [ "$SOLR_MODE" = cloud ]; then "$ROOT/scripts/cloud.sh" status; return; fi
-  solr_running && echo "solr      up    $SOLR_URL" || echo "solr      down"
+  if [ "$SOLR_MODE" = cloud ] || [ -s "$RUN_DIR/zk.pid" ]; then
+    "$ROOT/scripts/cloud.sh" status
+  else
+    solr_running && echo "solr      up    $SOLR_URL" || echo "solr      down"
+  fi
+  if [ -s "$RUN_DIR/front.pid" ]; then "$ROOT/scripts/front.sh" status; fi
 }
 
 action="${1:-status}"; shift || true
