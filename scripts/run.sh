@@ -114,8 +114,11 @@ start_bg worker "${CKAN[@]}" jobs worker
 # be refused as one-data-one-source conflicts (the rule's own tests: tests/test_one_source.py).
 EXCHANGE_PORT="${LNGOV_EXCHANGE_PORT:-58990}"
 EXCHANGE_URL="http://127.0.0.1:$EXCHANGE_PORT"
+# LNGOV_EXCHANGE_ENTRIES: how many entries it generates (500; 100000 for a province's
+# catalog: about 80 s and 0.6 GB before it answers).
+EXCHANGE_ENTRIES="${LNGOV_EXCHANGE_ENTRIES:-500}"
 (cd "$ROOT" && start_bg exchange "$VENV/bin/python" -m harvesters.exchange_platform \
-  --port "$EXCHANGE_PORT" --without-demo-entries)
+  --port "$EXCHANGE_PORT" --entries "$EXCHANGE_ENTRIES" --without-demo-entries)
 wait_for "CKAN (log: $LOG_DIR/ckan.log)" 120 ckan_up
 if [ "$WEB_NODES" = 2 ]; then
   wait_for "the second CKAN web node (log: $LOG_DIR/ckan2.log)" 120 ckan_up "$CKAN2_PORT"
@@ -123,7 +126,7 @@ fi
 if [ "$FRONT" = 1 ]; then
   "$ROOT/scripts/front.sh" start
 fi
-wait_for "the exchange platform (log: $LOG_DIR/exchange.log)" 60 curl -fsS \
+wait_for "the exchange platform (log: $LOG_DIR/exchange.log)" $((60 + EXCHANGE_ENTRIES / 500)) curl -fsS \
   -H "Authorization: Bearer lngov-dev-token" \
   "http://127.0.0.1:$EXCHANGE_PORT/api/v1/catalog/entries?limit=1"
 
