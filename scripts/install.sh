@@ -29,7 +29,7 @@ missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in postgresql-$PG_VERSION postgresql-client-$PG_VERSION redis-server redis-tools \
            openjdk-17-jdk-headless maven curl ca-certificates build-essential libpq-dev \
-           libmagic1 git; do
+           libmagic1 git nginx libnginx-mod-http-js; do
   have_pkg "$pkg" || missing+=("$pkg")
 done
 # Node.js with npm for the front-end libraries: Debian's packages, or a node already on PATH.

@@ -13,15 +13,25 @@ RUN_DIR="$ENV_DIR/run"
 SOLR_LIB="$STATE/solr/lib"
 
 case "$LNGOV_ENV" in
-  demo) _pg=55432 _redis=56379 _solr=58983 ;;
-  test) _pg=55433 _redis=56380 _solr=58984 ;;
-  bench) _pg=55434 _redis=56381 _solr=58985 ;;
+  demo) _pg=55432 _redis=56379 _solr=58983 _zk=52181 _front=8080 ;;
+  test) _pg=55433 _redis=56380 _solr=58984 _zk=52182 _front=8081 ;;
+  bench) _pg=55434 _redis=56381 _solr=58985 _zk=52183 _front=8082 ;;
   *) echo "unknown LNGOV_ENV=$LNGOV_ENV (demo, test or bench)" >&2; exit 2 ;;
 esac
 PG_PORT="${LNGOV_PG_PORT:-$_pg}"
 REDIS_PORT="${LNGOV_REDIS_PORT:-$_redis}"
 SOLR_PORT="${LNGOV_SOLR_PORT:-$_solr}"
 CKAN_PORT="${LNGOV_CKAN_PORT:-5000}"
+# Search: one Solr node (the default), or LNGOV_SOLR_MODE=cloud: a SolrCloud (scripts/cloud.sh)
+# of ZooKeeper and two Solr nodes holding the collection `ckan` with two replicas, behind a
+# balancer on SOLR_PORT, so that CKAN's solr_url is the same in both modes.
+SOLR_MODE="${LNGOV_SOLR_MODE:-single}"
+ZK_PORT="${LNGOV_ZK_PORT:-$_zk}"
+SOLR_NODE1_PORT="${LNGOV_SOLR_NODE1_PORT:-$((SOLR_PORT + 100))}"
+SOLR_NODE2_PORT="${LNGOV_SOLR_NODE2_PORT:-$((SOLR_PORT + 200))}"
+# The caching front (scripts/front.sh, nginx) and the second CKAN web node behind it.
+FRONT_PORT="${LNGOV_FRONT_PORT:-$_front}"
+CKAN2_PORT="${LNGOV_CKAN2_PORT:-$((CKAN_PORT + 1))}"
 PG_VERSION="${LNGOV_PG_VERSION:-15}"   # Debian 12's; another major works too (e.g. 16 on Ubuntu 24.04)
 PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
 SOLR_URL="http://127.0.0.1:$SOLR_PORT/solr/ckan"
@@ -43,6 +53,35 @@ mkdir -p "$LOG_DIR" "$RUN_DIR"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# nginx_start NAME CONF / nginx_stop NAME: an nginx of the scripts' own (never the system's),
+# its prefix, pid and logs under $ENV_DIR/NAME. As root its workers run as root too, so that
+# they can write the cache and read the storage the scripts made.
+nginx_start() {
+  local name="$1" conf="$2" dir="$ENV_DIR/$1"
+  mkdir -p "$dir/logs" "$dir/tmp"
+  if [ -s "$RUN_DIR/$name.pid" ] && kill -0 "$(cat "$RUN_DIR/$name.pid")" 2>/dev/null; then
+    nginx -q -p "$dir" -c "$conf" -t 2>&1 || die "$name: bad configuration $conf"
+    say "$name: reloading (pid $(cat "$RUN_DIR/$name.pid"))"
+    nginx -p "$dir" -c "$conf" -s reload
+  else
+    say "$name: starting"
+    nginx -p "$dir" -c "$conf" || die "$name: nginx did not start (log: $dir/logs/error.log)"
+  fi
+}
+nginx_stop() {
+  local name="$1" pidfile="$RUN_DIR/$1.pid"
+  if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    say "$name: stopping"
+    local pid; pid="$(cat "$pidfile")"
+    kill -QUIT "$pid" 2>/dev/null || true
+    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+# The `user` line of a generated nginx.conf.
+nginx_user() { if [ "$(id -u)" = 0 ]; then echo "user root root;"; fi; }
 
 # wait_for DESCRIPTION SECONDS COMMAND...: poll COMMAND until it succeeds.
 wait_for() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts, stops or reports the services of one environment (LNGOV_ENV=demo|test|bench):
-# PostgreSQL 15, Redis and Solr 9.10, each bound to 127.0.0.1 on the environment's own port,
+# PostgreSQL 15, Redis and Solr 9.10 (one node, or with LNGOV_SOLR_MODE=cloud a SolrCloud of
+# ZooKeeper and two nodes: scripts/cloud.sh), each bound to 127.0.0.1 on the environment's own port,
 # with data and logs under .lngov/$LNGOV_ENV. A service already running is left alone; each
 # one started is waited for until it answers.
 #
@@ -83,6 +84,7 @@ stop_redis() {
 solr_running() { curl -fsS "$SOLR_URL/admin/ping" >/dev/null 2>&1; }
 
 start_solr() {
+  if [ "$SOLR_MODE" = cloud ]; then "$ROOT/scripts/cloud.sh" start; return; fi
   if solr_running; then
     say "solr: already running on 127.0.0.1:$SOLR_PORT"
     return
@@ -116,12 +118,21 @@ stop_solr() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$SOLR_PID"
+  # A SolrCloud of this environment, if one runs.
+  if ls "$RUN_DIR"/zk.pid "$RUN_DIR"/solr-node*.pid "$RUN_DIR"/solr-balancer.pid >/dev/null 2>&1; then
+    "$ROOT/scripts/cloud.sh" stop
+  fi
 }
 
 status() {
   pg_running && echo "postgres  up    127.0.0.1:$PG_PORT" || echo "postgres  down"
   redis_running && echo "redis     up    127.0.0.1:$REDIS_PORT" || echo "redis     down"
-  solr_running && echo "solr      up    $SOLR_URL" || echo "solr      down"
+  if [ "$SOLR_MODE" = cloud ] || [ -s "$RUN_DIR/zk.pid" ]; then
+    "$ROOT/scripts/cloud.sh" status
+  else
+    solr_running && echo "solr      up    $SOLR_URL" || echo "solr      down"
+  fi
+  if [ -s "$RUN_DIR/front.pid" ]; then "$ROOT/scripts/front.sh" status; fi
 }
 
 action="${1:-status}"; shift || true

@@ -7,8 +7,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (accounts, checksum, cli, contracts, downloads, guard, helpers, lang,
-                           search, security, usage, visibility)
+from ckanext.lngov import (accel, accounts, cache, checksum, cli, contracts, downloads, guard,
+                           helpers, lang, search, security, usage, visibility)
 from ckanext.lngov import requests as data_requests
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
@@ -50,6 +50,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def configure(self, config: Any) -> None:
         contracts.check(config)
         application_store.register_activity_type()
+        cache.listen()
 
     # IPackageController
 
@@ -66,29 +67,41 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                              search_params: dict[str, Any]) -> dict[str, Any]:
         return search.label_facets(search_results, search_params, lang.current())
 
-    # Every write of an entry (hand, API, harvest) regenerates the catalog dump and
-    # schedules the loads of its open tables; one that stops being public takes its past
-    # activities out of the public streams (and its tables out of the DataStore).
+    # Every write of an entry (hand, API, harvest) regenerates the catalog dump, schedules
+    # the loads of its open tables and puts the caching front's answers out of date once
+    # committed (cache.py); one that stops being public takes its past activities out of
+    # the public streams (and its tables out of the DataStore).
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cache.changed()
         tables.schedule(pkg_dict["id"])
         dump.schedule()
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cache.changed()
         visibility.hide_past_activities(pkg_dict["id"])
         dcat_catalog.forget(pkg_dict["id"])
         tables.schedule(pkg_dict["id"])
         dump.schedule()
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cache.changed()
         visibility.hide_past_activities(pkg_dict["id"], deleting=True)
         dcat_catalog.forget(pkg_dict["id"])
         tables.schedule(pkg_dict["id"])
         dump.schedule()
 
-    # IOrganizationController: a department's names and code are in its entries' RDF.
+    # IOrganizationController (and IPackageController's methods of the same names): a
+    # department's names and code are in its entries' pages and RDF.
+
+    def create(self, entity: Any) -> None:
+        cache.changed()
 
     def edit(self, entity: Any) -> None:
+        cache.changed()
         dump.schedule()
+
+    def delete(self, entity: Any) -> None:
+        cache.changed()
 
     # IResourceController: size and SHA-256 of uploads.
 
@@ -99,18 +112,28 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                                resource: dict[str, Any]) -> None:
         checksum.record(resource)
 
+    def after_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        cache.changed()
+
+    def after_resource_update(self, context: Any, resource: dict[str, Any]) -> None:
+        cache.changed()
+
+    def after_resource_delete(self, context: Any, resources: list[dict[str, Any]]) -> None:
+        cache.changed()
+
     # IMiddleware: bad input and hidden datasets answered before any view runs; security
-    # headers, cookies and login throttling.
+    # headers, cookies and login throttling; no cookie on what the caching front keeps; files
+    # sent by the front once authorised.
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return security.install(guard.install(app))
+        return accel.install(cache.install(security.install(guard.install(app))))
 
     # IBlueprint
 
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
                 usage.blueprint, pages.blueprint, application_views.blueprint,
-                accounts.blueprint, data_requests.blueprint]
+                accounts.blueprint, data_requests.blueprint, cache.blueprint, accel.blueprint]
 
     # IClick
 
@@ -143,7 +166,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        return action.get_actions(dcat_actions.get_actions())
+        return action.get_actions({**dcat_actions.get_actions(), **cache.get_actions()})
 
     # IAuthFunctions
 

@@ -41,6 +41,12 @@ def _too_many() -> str:
 
 
 def install(app: Any) -> Any:
+    # Behind the caching front (or any proxy): the visitor's address, for the throttling per
+    # address, from the X-Forwarded-For that the trusted proxies add (werkzeug's ProxyFix).
+    proxies = tk.config.get("ckanext.lngov.proxy_count")
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     Talisman(
         app,
         force_https=False,   # TLS ends at the front (nginx), which redirects

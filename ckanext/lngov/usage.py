@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from flask import Blueprint, request
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 
 blueprint = Blueprint("lngov_usage", __name__)
@@ -21,6 +22,8 @@ VIEW, DOWNLOAD = "view", "download"
 # An entry's page: CKAN's view, and the portal's content-negotiating route in front of it
 # (dcat/views.py), which answers HTML unless RDF is asked for.
 PAGE_ENDPOINTS = ("dataset.read", "lngov_dcat.dataset")
+FRONT_COUNTS = "X-Lngov-Front-Counts"
+FRONT_VIEW = "/_lngov/usage/view"
 _COUNT = sa.text(
     "INSERT INTO lngov_usage (package_id, kind, count) VALUES (:id, :kind, 1) "
     "ON CONFLICT (package_id, kind) DO UPDATE SET count = lngov_usage.count + 1")
@@ -42,7 +45,7 @@ def count(response):
     if endpoint.endswith("resource.download"):
         kind = DOWNLOAD
     elif endpoint in PAGE_ENDPOINTS and response.status_code == 200 \
-            and response.mimetype == "text/html":
+            and response.mimetype == "text/html" and not request.headers.get(FRONT_COUNTS):
         kind = VIEW
     else:
         return response
@@ -51,6 +54,28 @@ def count(response):
         with model.meta.engine.begin() as connection:
             connection.execute(_COUNT, {"id": package_id, "kind": kind})
     return response
+
+
+@blueprint.route(FRONT_VIEW)
+def front_view():
+    """The front's copy of a request of an entry's page (/dataset/<name>, /en/dataset/<name>):
+    a view if the page is the HTML one and the visitor may read the entry, as CKAN's own
+    page would have answered 200."""
+    from ckanext.lngov.dcat.views import _accepted_format
+
+    path = request.headers.get("X-Original-URI", "").split("?", 1)[0].rstrip("/")
+    parts = path.split("/")
+    if parts[1:2] == ["en"]:
+        parts = parts[1:]
+    if len(parts) != 3 or parts[1] != "dataset" or _accepted_format():
+        return "", 204
+    try:
+        pkg = tk.get_action("package_show")({"for_view": True}, {"id": parts[2]})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return "", 204
+    with model.meta.engine.begin() as connection:
+        connection.execute(_COUNT, {"id": pkg["id"], "kind": VIEW})
+    return "", 204
 
 
 def counts(package_ids: Iterable[str]) -> dict[str, dict[str, int]]:

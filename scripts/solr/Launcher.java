@@ -7,6 +7,10 @@
 // SOLR_HOME is created if missing and gets config/solr/solr.xml. Each CORE=CONFIGSET makes sure
 // the core exists (by core discovery: a core.properties naming the configset), so a fresh node
 // comes up with its cores. Bound to 127.0.0.1 only. Stops cleanly on SIGTERM.
+//
+// With -DzkHost=HOST:PORT the node joins a SolrCloud (scripts/cloud.sh): it gets
+// config/solr/solr-cloud.xml instead, and no CORE=CONFIGSET (collections are made with the
+// Collections API, their configsets uploaded to ZooKeeper).
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,11 +26,13 @@ public class Launcher {
     Path home = Path.of(args[0]).toAbsolutePath();
     int port = Integer.parseInt(args[1]);
     Path configsets = Path.of(args[2]).toAbsolutePath();
-    Path solrXml = configsets.getParent().resolve("solr.xml");
+    String zkHost = System.getProperty("zkHost", "");
+    boolean cloud = !zkHost.isEmpty();
+    Path solrXml = configsets.getParent().resolve(cloud ? "solr-cloud.xml" : "solr.xml");
 
     Files.createDirectories(home);
     Files.copy(solrXml, home.resolve("solr.xml"), StandardCopyOption.REPLACE_EXISTING);
-    for (int i = 3; i < args.length; i++) {
+    for (int i = 3; i < args.length && !cloud; i++) {
       String[] pair = args[i].split("=", 2);
       Path coreDir = home.resolve(pair[0]);
       Path props = coreDir.resolve("core.properties");
@@ -41,6 +47,7 @@ public class Launcher {
     System.setProperty("host", "127.0.0.1");
     System.setProperty("solr.allowPaths", home.toString());
     System.setProperty("jetty.host", "127.0.0.1");
+    System.setProperty("hostPort", Integer.toString(port));
 
     JettyConfig config = JettyConfig.builder()
         .setPort(port)
@@ -50,7 +57,7 @@ public class Launcher {
     JettySolrRunner solr = new JettySolrRunner(home.toString(), config);
     solr.start();
     System.out.println("Solr " + org.apache.solr.client.api.util.SolrVersion.LATEST + " listening on http://127.0.0.1:"
-        + solr.getLocalPort() + "/solr (home " + home + ")");
+        + solr.getLocalPort() + "/solr (home " + home + (cloud ? ", SolrCloud " + zkHost : "") + ")");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         solr.stop();

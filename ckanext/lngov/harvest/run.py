@@ -24,6 +24,8 @@ from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject,
 import sqlalchemy as sa
 from sqlalchemy import text
 
+from ckanext.lngov import cache
+
 from . import record
 
 MARK = "ckanext-lngov:harvest-run:{}"    # Redis: jobs run by this module, not by the queues
@@ -69,6 +71,7 @@ def run(source: HarvestSource, progress: Progress | None = None,
         job = HarvestJob.get(job_id)
         if written:
             search.commit()
+            cache.bump()   # what the caching front kept during the job is out of date
         _finish(job, reindex_source=bool(ids))
         redis.delete(MARK.format(job.id))
         return job, record.counts(job.id)
