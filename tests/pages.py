@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 from ckan.tests.helpers import call_action
 
 from tests import catalog
+from tests.commands import run_jobs
 
 CSV = "区县,人口\n和平区,650000\n沈河区,760000\n".encode("utf-8")
 HIDDEN_TITLE = "不予开放的秘密条目"
@@ -62,6 +63,7 @@ def build(admin: dict[str, Any]) -> dict[str, Any]:
     deleted = catalog.create(admin, **catalog.entry(police["id"], name="pg-deleted",
                                                     title=DELETED_TITLE))
     call_action("package_delete", user, id=deleted["id"])
+    run_jobs()  # the files screened (privacy.py) and their tables loaded: then they are served
     return {"police": police, "transport": transport, "fresh": fresh, "resource": resource,
             "stale": stale, "conditional": conditional, "irregular": irregular,
             "closed": closed, "deleted": deleted,

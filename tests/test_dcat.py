@@ -20,6 +20,7 @@ from ckanext.dcat.profiles import DCAT
 from ckanext.lngov.checksum import SHA256
 from ckanext.lngov.demo import load
 from tests import catalog, rdf
+from tests.commands import run_jobs
 
 SPDX = "http://spdx.org/rdf/terms#"
 HYDRA = "http://www.w3.org/ns/hydra/core#"
@@ -41,6 +42,7 @@ DOCUMENTED_WARNINGS = {
 @pytest.fixture(scope="module")
 def demo(sysadmin_module):
     load.load(say=lambda _: None)
+    run_jobs()  # each file screened (privacy.py) and its table loaded: then it is served
     public = call_action("package_search", {}, rows=1000)["results"]
     return {"admin": sysadmin_module, "public": {d["id"]: d for d in public}}
 

@@ -25,6 +25,8 @@ from ckan import logic
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from ckanext.lngov.dcat import dump
+
 from harvesters.tests.conftest import TOKEN, LiveServer
 from tests import catalog
 from tests.harvesting import harvest, make_source
@@ -100,6 +102,7 @@ def world(sysadmin_module):
     _, counts, objects = harvest(source)
     not_open = [o.id for o in objects.values() if o.package_id is None]
     assert not_open and counts["not_open"]
+    dump.generate()  # the catalog dump is there (not "being prepared") and swept for leaks
     yield dict(admin=admin, dept=dept, other=other, member=member, outsider=outsider,
                public=public, hidden=hidden, source=source, not_open_objects=not_open)
     platform.stop()
