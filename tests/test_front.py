@@ -16,6 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.lngov import cache
 from tests import catalog
 from tests.cluster import api, ckan_node, free_port, script, wait_until
+from tests.commands import run_jobs
 
 # Where an entry's title shows, to anonymous visitors ({name} and {org} filled in).
 SURFACES = [
@@ -213,6 +214,7 @@ def test_downloads_and_the_dump_are_sent_by_the_front_once_authorised(front, nod
                            files={"upload": ("population.csv", content, "text/csv")})
     assert answer.ok, answer.text[:300]
     resource = answer.json()["result"]
+    run_jobs()  # the file screened (privacy.py): then it is served
     path = f"/dataset/{published['id']}/resource/{resource['id']}/download/population.csv"
     sent = get(front, path)
     assert sent.status_code == 200 and sent.content == content

@@ -147,8 +147,8 @@ def test_chinese_pages_leave_no_string_of_ckan_or_its_extensions_in_english(
             response = client.get(path, headers=auth)
             if response.status_code >= 500:
                 pytest.fail(f"{path}: {response.status_code}")
-            if response.mimetype != "text/html":
-                continue
+            if response.mimetype != "text/html" or not response.data.strip():
+                continue  # (an empty answer, e.g. a file the front sends, says nothing)
             seen += 1
             english = left_in_english(response.data, english_msgids)
             if english:
