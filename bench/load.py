@@ -87,6 +87,19 @@ def build_paths(base: str, count: int, seed: int) -> list[str]:
     return paths
 
 
+def warm(base: str, paths: list[str], workers: int = 8) -> float:
+    """Each distinct path once (a front's cache then holds what visitors ask for, as it
+    does in production after the first visitors); returns the seconds it took."""
+    from concurrent.futures import ThreadPoolExecutor
+    import time
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda p: requests.get(base + p, timeout=120).status_code,
+                      sorted(set(paths))))
+    return time.monotonic() - started
+
+
 def run_wrk(base: str, paths_file: str, script: str, connections: int, seconds: int) -> dict:
     threads = min(2, connections)
     done = subprocess.run(
@@ -110,6 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--paths", type=int, default=2000, help="distinct requests in the mix")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--warm", action="store_true",
+                        help="ask every distinct path once before measuring each target")
     parser.add_argument("--json", help="write every figure here")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
@@ -125,6 +140,9 @@ def main(argv: list[str] | None = None) -> None:
         with open(script, "w") as out:
             out.write(LUA)
         for name, base in targets.items():
+            if args.warm:
+                print(f"{name}: warming {len(set(paths))} paths ...", file=sys.stderr)
+                print(f"{name}: warmed in {warm(base, paths):.0f}s", file=sys.stderr)
             for c in args.concurrency:
                 print(f"{name}: {c} visitors for {args.duration}s ...", file=sys.stderr)
                 results.setdefault(name, {})[c] = run_wrk(base, paths_file, script, c,

@@ -255,3 +255,18 @@ def test_a_write_searchable_a_moment_later_is_not_kept_stale(front, published, s
         get(front, path)    # answered at once: Solr may not show the change yet
     time.sleep(tk.config.get("ckanext.lngov.cache.index_delay") + 2)
     assert shows(get(front, path), new_title)
+
+
+def test_negotiated_answers_are_kept_apart(front, published):
+    """/dataset/<name> answers RDF to an Accept that prefers it (also application/* and
+    text/*): such an answer is never given to a visitor who asked for the page."""
+    path = _fill("/dataset/{name}", published)
+    for accept, expected in (("application/*", "application/rdf+xml"),
+                             ("text/*", "text/turtle"), ("text/turtle", "text/turtle")):
+        for _ in range(2):
+            answer = get(front, path, headers={"Accept": accept})
+            assert answer.headers["Content-Type"].startswith(expected), accept
+        for browser in ("", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"):
+            page = get(front, path, headers={"Accept": browser} if browser else {})
+            assert page.headers["Content-Type"].startswith("text/html"), (accept, browser)
+    assert warm(front, path).headers["Content-Type"].startswith("text/html")

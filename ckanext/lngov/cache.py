@@ -57,6 +57,9 @@ PAGE_ENDPOINTS = frozenset({
     "lngov_pages.sitemap", "feeds.general", "feeds.organization", "feeds.group", "feeds.tag",
     "lngov_i18n.i18n_js_translations", "api.i18n_js_translations",
 })
+# Pages that answer HTML or RDF by the request's Accept header (content negotiation): their
+# answers vary by Accept, which nginx then keeps apart (one variant per Accept value).
+NEGOTIATED_ENDPOINTS = frozenset({"lngov_dcat.home", "lngov_dcat.dataset"})
 # Static assets: versioned by webassets, or the extensions' public files.
 STATIC_ENDPOINTS = frozenset({"webassets.index", "static"})
 # Reads of the Action API that answer the same to every anonymous caller.
@@ -109,6 +112,8 @@ def mark(response):
         seconds = _seconds(request.endpoint, response.status_code)
         if seconds:
             response.headers[HEADER] = str(seconds)
+            if request.endpoint in NEGOTIATED_ENDPOINTS:
+                response.vary.add("Accept")
     return response
 
 
