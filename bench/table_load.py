@@ -159,16 +159,14 @@ def child_load(ini: str, loader: str, items_json: str) -> None:
 
     items = json.loads(items_json)
     with _app(ini)._wsgi_app.test_request_context():
-        import flask_login
         import sqlalchemy as sa
+        from flask import g
 
         import ckan.plugins.toolkit as tk
-        from ckan import model
 
-        # the worker's user: xloader's calls pass no user in their context, and CKAN 2.12's
-        # datastore_create (setting datastore_active) needs one
-        flask_login.login_user(model.User.get(
-            tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]))
+        # the worker's user: xloader's calls pass no user in their context (CKAN takes g.user),
+        # and CKAN 2.12's datastore_create, which patches the resource, needs one
+        g.user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
         from ckanext.datastore.backend import postgres as pg
 
@@ -179,6 +177,7 @@ def child_load(ini: str, loader: str, items_json: str) -> None:
             rid = item[loader]
             start = time.perf_counter()
             if loader == "lngov":
+                from ckan import model
                 from ckanext.lngov.tables import load, status
 
                 load.run(rid)
