@@ -1,5 +1,5 @@
 # The two commands of the README, and their companions. See scripts/ for what each does.
-.PHONY: run test stop status bench bench-harvest bench-load cloud front test-cluster
+.PHONY: run test stop status bench bench-harvest bench-tables bench-load cloud front test-cluster
 
 run:     ## the demo portal at http://127.0.0.1:5000, with all its services
 	@bash scripts/run.sh
@@ -34,3 +34,7 @@ bench-load:  ## load benchmark (bench/load.py, wrk) against the running `make fr
 bench-harvest:  ## the harvest benchmark alone (bench/harvest.py; about 40 min with 10,000 entries)
 	@bash scripts/install.sh --dev
 	@LNGOV_ENV=bench bash -c 'source scripts/lib.sh && .venv/bin/python bench/harvest.py $(ARGS)'
+
+bench-tables:  ## table loading: the portal's loader vs ckanext-xloader on the same files (bench/table_load.py)
+	@bash scripts/install.sh --dev
+	@LNGOV_ENV=bench bash -c 'source scripts/lib.sh && .venv/bin/python bench/table_load.py $(ARGS)'
