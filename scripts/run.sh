@@ -62,6 +62,8 @@ fi
 # The demo catalog: departments, entries and their files (kept as they are if loaded).
 say "ckan: demo catalog"
 "${CKAN[@]}" lngov load-demo 2>>"$LOG_DIR/ckan-init.log" | tail -1
+# Tables a portal of an earlier version loaded (as text, without preview) are loaded again.
+"${CKAN[@]}" lngov tables 2>>"$LOG_DIR/ckan-init.log" | tail -1
 # Index whatever the database holds and Solr does not (e.g. after Solr's data was removed).
 "${CKAN[@]}" search-index rebuild --only-missing >>"$LOG_DIR/ckan-init.log" 2>&1
 

@@ -354,3 +354,27 @@ def test_the_api_panel_examples_run_as_shown(sysadmin_module, dept, live_server)
         # descending, so 抚顺市 (12.5) comes first
         first = "抚顺市" if name == "sql" else "沈阳市"
         assert first in output.split("}")[0], (lang, name, code, done.stdout)
+
+
+def test_tables_an_earlier_portal_loaded_as_text_are_loaded_again(sysadmin_module, dept):
+    from ckan import model
+
+    from tests.commands import run_ckan
+
+    entry, resource = upload(sysadmin_module, dept, csv_bytes())
+    # As an earlier portal left it: every column text, no load record, no preview.
+    status.forget(resource["id"])
+    model.Session.commit()
+    call_action("datastore_create", {"user": sysadmin_module["name"]},
+                resource_id=resource["id"], force=True,
+                fields=[{"id": i["name"], "type": "text"} for i in ITEMS],
+                records=[dict(zip((i["name"] for i in ITEMS), r)) for r in ROWS])
+    done = run_ckan("lngov", "tables")
+    assert done.returncode == 0 and "tables queued: " in done.stdout, done.stderr
+    run_jobs()
+    fields = call_action("datastore_search", resource_id=resource["id"], limit=0)["fields"]
+    assert {f["id"]: f["type"] for f in fields}["自然增长率"] == "numeric"
+    assert [v["view_type"] for v in call_action("resource_view_list", id=resource["id"])] == [
+        "datatables_view"]
+    # A second run finds nothing left to do for it.
+    assert status.get(resource["id"])["state"] == status.LOADED

@@ -18,6 +18,25 @@ def load_demo():
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+@lngov.command("tables")
+def tables():
+    """Queue the load of every open table not loaded yet (or loaded from another file):
+    after an upgrade, tables an older portal loaded as text get their types and preview.
+    CKAN's worker does the loads (`ckan jobs worker`)."""
+    from ckan import model
+
+    from ckanext.lngov.tables import load
+
+    ids = [row[0] for row in model.Session.query(model.Package.id).filter(
+        model.Package.state == "active", model.Package.type == "dataset")]
+    queued = 0
+    with click.progressbar(ids, label="entries") as bar:
+        for package_id in bar:
+            queued += load.schedule(package_id)
+    model.Session.commit()
+    click.echo(f"tables queued: {queued}")
+
+
 @lngov.command("harvest")
 @click.argument("source")
 @click.option("--workers", default=2, show_default=True,

@@ -31,6 +31,8 @@ from ckanext.lngov.dcat import public, vocab
 from ckanext.lngov.tables import status
 
 CSVW = Namespace("http://www.w3.org/ns/csvw#")
+# What a table's data service follows: CKAN's DataStore API, as CKAN documents it.
+DATASTORE_API_SPEC = "https://docs.ckan.org/en/2.11/maintaining/datastore.html#the-datastore-api"
 
 
 
@@ -97,6 +99,24 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
         entry = public.public_fields(entry)
         super().graph_from_dataset(self._stock_dict(entry, dataset_ref), dataset_ref)
         self._graph_from_catalog_fields(entry, dataset_ref)
+        self._describe_data_services(dataset_ref)
+
+    def _describe_data_services(self, dataset_ref) -> None:
+        """A table's DataStore API (dcat:DataService) is the entry's department's, answers
+        at the entry's contact point, about the entry's themes and keywords, and follows
+        CKAN's DataStore API (DCAT-AP's recommended properties of a data service)."""
+        g = self.g
+        services = {service for distribution in g.objects(dataset_ref, DCAT.distribution)
+                    for service in g.objects(distribution, DCAT.accessService)}
+        for service in services:
+            for prop in (DCT.publisher, DCAT.contactPoint, DCAT.theme, DCAT.keyword):
+                for value in g.objects(dataset_ref, prop):
+                    g.add((service, prop, value))
+            g.add((service, DCT.conformsTo, URIRef(DATASTORE_API_SPEC)))
+        if services:
+            spec = URIRef(DATASTORE_API_SPEC)
+            g.add((spec, RDF.type, DCT.Standard))
+            g.add((spec, DCT.title, Literal("CKAN DataStore API", lang="en")))
 
     def _stock_dict(self, entry: dict[str, Any], dataset_ref) -> dict[str, Any]:
         """The entry in the keys euro_dcat_ap_3 maps (and nothing else of it)."""

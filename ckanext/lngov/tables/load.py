@@ -56,11 +56,13 @@ def table_exists(resource_id: str) -> bool:
     return DatastoreBackend.get_active_backend().resource_exists(resource_id)
 
 
-def schedule(package_id: str) -> None:
-    """Records pending loads (and drops) for the package's resources; enqueued after commit."""
+def schedule(package_id: str) -> int:
+    """Records pending loads (and drops) for the package's resources; enqueued after commit.
+    Returns how many jobs it queued."""
     pkg = model.Package.get(package_id)
     if pkg is None:
-        return
+        return 0
+    queued = 0
     for resource in model.Session.query(model.Resource).filter_by(package_id=pkg.id):
         record = status.get(resource.id)
         if eligible(resource):
@@ -69,10 +71,13 @@ def schedule(package_id: str) -> None:
                     status.QUARANTINED):
                 continue  # that file is loaded, on its way, or held back
             status.put(resource.id, status.PENDING, hash=resource.hash)
-            later(resource.id)
         elif record is not None or table_exists(resource.id):
             status.forget(resource.id)
-            later(resource.id)
+        else:
+            continue
+        later(resource.id)
+        queued += 1
+    return queued
 
 
 def later(resource_id: str) -> None:
