@@ -278,6 +278,12 @@ def fresh_portal(ini: str) -> None:
     sh(CKAN, "-c", ini, "db", "clean", "--yes", env=env)
     sh("bash", str(ROOT / "scripts" / "ckan-init.sh"), ini, env=env)
     sh(CKAN, "-c", ini, "search-index", "clear", env=env)
+    import psycopg2  # the DataStore's tables of an earlier run (`db clean` leaves them)
+
+    with psycopg2.connect(os.environ["CKAN_DATASTORE_WRITE_URL"]) as conn, conn.cursor() as cur:
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        for (table,) in cur.fetchall():
+            cur.execute(f'DROP TABLE IF EXISTS "{table}" CASCADE')
     shutil.rmtree(ENV_DIR / "storage", ignore_errors=True)
     (ENV_DIR / "storage").mkdir(parents=True)
 
