@@ -6,7 +6,7 @@ import datetime
 import logging
 import math
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
@@ -386,6 +386,34 @@ def _id_list(value: Any) -> list[str] | None:
     return value
 
 
+def _state(data_dict: dict[str, Any], states: Iterable[str],
+           errors: dict[str, list[str]]) -> str | None:
+    """The `state` filter of a list action: one of `states`, or None for all."""
+    state = data_dict.get("state") or None
+    if state is not None and state not in states:
+        errors["state"] = [tk._("One of: {values}").format(values=", ".join(states))]
+    return state
+
+
+def _page(data_dict: dict[str, Any], default: int,
+          errors: dict[str, list[str]]) -> tuple[int, int]:
+    """`limit` (1 to 1,000) and `offset` of a list action."""
+    try:
+        return (min(max(int(data_dict.get("limit") or default), 1), 1000),
+                max(int(data_dict.get("offset") or 0), 0))
+    except (TypeError, ValueError):
+        errors["limit"] = [tk._("Not a valid number")]
+        return 0, 0
+
+
+def _department(data_dict: dict[str, Any], active: bool = False) -> model.Group:
+    """The department `owner_org` (id or name), or NotFound."""
+    org = model.Group.get(str(data_dict["owner_org"]))
+    if org is None or not org.is_organization or (active and org.state != "active"):
+        raise tk.ObjectNotFound(tk._("Organization not found"))
+    return org
+
+
 def _application_activity(app: dict[str, Any], actor_id: str) -> None:
     """The state change as an activity of the entry, seen only by the department and the
     applicant (permission labels): the public learns nothing of who applied."""
@@ -511,22 +539,13 @@ def lngov_application_list(context, data_dict):
     tk.check_access("lngov_application_list", context, data_dict)
     user = _signed_in(context)
     errors: dict[str, list[str]] = {}
-    state = data_dict.get("state") or None
-    if state is not None and state not in store.STATES:
-        errors["state"] = [tk._("One of: {values}").format(values=", ".join(store.STATES))]
-    try:
-        limit = min(max(int(data_dict.get("limit") or 100), 1), 1000)
-        offset = max(int(data_dict.get("offset") or 0), 0)
-    except (TypeError, ValueError):
-        errors["limit"] = [tk._("Not a valid number")]
-        limit = offset = 0
+    state = _state(data_dict, store.STATES, errors)
+    limit, offset = _page(data_dict, 100, errors)
     if errors:
         raise tk.ValidationError(errors)
     query: dict[str, Any] = {"state": state, "limit": limit, "offset": offset}
     if data_dict.get("owner_org"):
-        org = model.Group.get(str(data_dict["owner_org"]))
-        if org is None or not org.is_organization:
-            raise tk.ObjectNotFound(tk._("Organization not found"))
+        org = _department(data_dict)
         if not department_editor(user.name, org.id):
             raise tk.NotAuthorized(tk._("Only the department's editors see its applications"))
         query["owner_orgs"] = [org.id]
@@ -610,10 +629,7 @@ def lngov_service_clock(context, data_dict):
     tk.check_access("lngov_service_clock", context, data_dict)
     orgs = None
     if data_dict.get("owner_org"):
-        org = model.Group.get(str(data_dict["owner_org"]))
-        if org is None or not org.is_organization or org.state != "active":
-            raise tk.ObjectNotFound(tk._("Organization not found"))
-        orgs = [org.id]
+        orgs = [_department(data_dict, active=True).id]
     found = clock.by_department(orgs)
     if orgs:
         found.setdefault(orgs[0], clock.figures([]))
@@ -703,27 +719,14 @@ def lngov_data_request_list(context, data_dict):
 
     tk.check_access("lngov_data_request_list", context, data_dict)
     errors: dict[str, list[str]] = {}
-    state = data_dict.get("state") or None
-    if state is not None and state not in data_requests.STATES:
-        errors["state"] = [tk._("One of: {values}").format(
-            values=", ".join(data_requests.STATES))]
+    state = _state(data_dict, data_requests.STATES, errors)
     q = data_dict.get("q") or None
     if q is not None and (not isinstance(q, str) or len(q) > 200):
         errors["q"] = [tk._("At most {n} characters").format(n=200)]
-    try:
-        limit = min(max(int(data_dict.get("limit") or 20), 1), 1000)
-        offset = max(int(data_dict.get("offset") or 0), 0)
-    except (TypeError, ValueError):
-        errors["limit"] = [tk._("Not a valid number")]
-        limit = offset = 0
+    limit, offset = _page(data_dict, 20, errors)
     if errors:
         raise tk.ValidationError(errors)
-    org_id = None
-    if data_dict.get("owner_org"):
-        org = model.Group.get(str(data_dict["owner_org"]))
-        if org is None or not org.is_organization:
-            raise tk.ObjectNotFound(tk._("Organization not found"))
-        org_id = org.id
+    org_id = _department(data_dict).id if data_dict.get("owner_org") else None
     user_id = None
     if tk.asbool(data_dict.get("mine")):
         user_id = _signed_in(context).id
