@@ -154,6 +154,10 @@ for old in gather-consumer fetch-consumer harvest-run; do
   rm -f "$RUN_DIR/$old.pid"
 done
 start_bg harvest-consumers "${CKAN[@]}" lngov harvest-consumers
+# The mails no request triggers (ended approvals, near-due applications), each sent once:
+# every hour, as cron would run `ckan lngov application-mails` on a server.
+start_bg application-mails bash -c 'while :; do "$@" lngov application-mails; sleep 3600; done' \
+  application-mails "${CKAN[@]}"
 
 cat <<MSG
 

@@ -409,3 +409,74 @@ def test_the_activity_stream_does_not_show_applicants_to_the_public(world, mailb
         body = requests.get(url, timeout=30).text
         assert applicant["name"] not in body and applicant["id"] not in body
         assert app["id"] not in body and "数据申请" not in body
+
+
+# --- the scheduled mails (applications/expiry.py, `ckan lngov application-mails`) ---------
+
+def _backdate(app_id: str, **columns: Any) -> None:
+    """Moves an application's dates into the past, as time would."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    sets = ", ".join(f"{column} = :{column}" for column in columns)
+    model.Session.execute(sa.text(f"UPDATE lngov_application SET {sets} WHERE id = :id"),
+                          {"id": app_id, **columns})
+    model.Session.commit()
+
+
+def _application_mails(mailbox, monkeypatch) -> str:
+    """The command as cron runs it: a process of its own, mailing to the test's SMTP server."""
+    from ckan.common import config
+
+    from tests.commands import run_ckan
+
+    monkeypatch.setenv("CKAN_SMTP_SERVER", config["smtp.server"])
+    monkeypatch.setenv("CKAN_SMTP_MAIL_FROM", config["smtp.mail_from"])
+    done = run_ckan("lngov", "application-mails")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_an_ended_approval_is_mailed_once_and_gives_no_more_access(
+        world, mailbox, monkeypatch, live_server):
+    applicant = _applicant()
+    app = _apply(applicant, world["entry"], resource_ids=[world["file"]["id"]])
+    act("lngov_application_approve", world["editor"]["name"], id=app["id"],
+        end_date=(workdays.today() + datetime.timedelta(days=5)).isoformat())
+    assert _granted(applicant, world["file"])
+    # a pending application past its due date: the department is reminded, once
+    late = _apply(_applicant(), world["entry"])
+    _backdate(late["id"], submitted=datetime.datetime.now(datetime.timezone.utc)
+              - datetime.timedelta(days=40))
+    # the approval ended yesterday
+    _backdate(app["id"], end_date=workdays.today() - datetime.timedelta(days=1))
+    mailbox.clear()
+    out = _application_mails(mailbox, monkeypatch)
+    assert "approvals ended, mailed:" in out
+    ended = [m for m in mailbox.to(applicant["email"]) if app["id"] in m.body]
+    assert len(ended) == 1 and "数据使用期限已届满" in ended[0].subject
+    assert "Approval ended" in ended[0].subject and "重新申请" in ended[0].body
+    to_department = [m for m in mailbox.to(world["editor"]["email"]) if app["id"] in m.body]
+    assert len(to_department) == 1 and len(
+        [m for m in mailbox.to("data@jtt.ln.gov.cn") if app["id"] in m.body]) == 1
+    reminders = [m for m in mailbox.to(world["editor"]["email"]) if late["id"] in m.body]
+    assert len(reminders) == 1 and "即将到期" in reminders[0].subject
+    assert "超过答复期限" in reminders[0].body
+    # the reminder is the department's: not mailed to the applicant
+    assert not [m for m in mailbox.messages if late["id"] in m.body and any(
+        r.startswith("applicant-") for r in m.recipients)]
+    # access ended, by every route
+    assert not _granted(applicant, world["file"])
+    assert all(code in (403, 404) for code in
+               _reach(live_server, world["file"], world["entry"], applicant).values())
+    assert act("lngov_application_show", applicant["name"], id=app["id"])["expired"] is True
+    # a second run sends nothing
+    mailbox.clear()
+    _application_mails(mailbox, monkeypatch)
+    assert mailbox.messages == []
+
+
+def test_only_sysadmins_send_the_scheduled_mails(world, mailbox):
+    for user in (world["editor"]["name"], _applicant()["name"], ""):
+        with pytest.raises(tk.NotAuthorized):
+            act("lngov_application_mails", user)

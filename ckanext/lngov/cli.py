@@ -37,6 +37,19 @@ def tables():
     click.echo(f"tables queued: {queued}")
 
 
+@lngov.command("application-mails")
+def application_mails():
+    """Mail the end of approvals past their end date (applicant and department) and remind
+    departments of applications near or past their due date: each once, so safe to run as
+    often as wanted (cron, e.g. hourly; scripts/run.sh runs it every hour)."""
+    import ckan.plugins.toolkit as tk
+
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    done = tk.get_action("lngov_application_mails")({"user": site_user["name"]}, {})
+    click.echo(f"approvals ended, mailed: {done['expired']}; "
+               f"reminders of near-due applications: {done['reminded']}")
+
+
 @lngov.command("harvest")
 @click.argument("source")
 @click.option("--workers", default=2, show_default=True,

@@ -1,7 +1,9 @@
 """E-mails on every state change of an application, through CKAN's mailer (smtp.* options):
 to the applicant, and to the department (its editors and admins, and the entry's contact
 address). Chinese first, English below: the portal does not know a recipient's language.
-A mail that cannot be sent is logged; the answer itself stands."""
+A mail that cannot be sent is logged; the answer itself stands. Also the end of an approval
+(to both) and the reminder of an application near its due date (to the department), which
+`ckan lngov application-mails` sends (expiry.py)."""
 from __future__ import annotations
 
 import logging
@@ -16,11 +18,14 @@ from ckanext.lngov.applications import reasons
 log = logging.getLogger(__name__)
 
 SUBMITTED, APPROVED, REFUSED = "submitted", "approved", "refused"
+EXPIRED, DUE_SOON = "expired", "due_soon"
 
 _SUBJECT = {
     SUBMITTED: ("数据开放申请已提交", "Application submitted"),
     APPROVED: ("数据开放申请已批准", "Application approved"),
     REFUSED: ("数据开放申请未获批准", "Application refused"),
+    EXPIRED: ("数据使用期限已届满", "Approval ended"),
+    DUE_SOON: ("数据开放申请即将到期，请及时答复", "Application due soon: please answer"),
 }
 
 
@@ -80,29 +85,55 @@ def _body(event: str, app: dict[str, Any], to_department: bool) -> str:
         en.append(f"The application for {entry} was refused.")
         zh.append(f"理由：{reasons.label(code, 'zh')}。{app.get('reason_text') or ''}")
         en.append(f"Reason: {reasons.label(code, 'en')}. {app.get('reason_text') or ''}")
+    elif event == EXPIRED:
+        zh.append(f"对“{entry}”的申请批准的使用期限已于 {app['end_date']} 届满，"
+                  "数据的下载和查询权限已结束。如需继续使用，请重新申请。")
+        en.append(f"The approval of the application for {entry} ended on {app['end_date']}: "
+                  "its files and tables are no longer available to the applicant. To go on "
+                  "using the data, apply again.")
+    elif event == DUE_SOON:
+        due = app.get("due_date") or ""
+        if app.get("overdue"):
+            zh.append(f"对“{entry}”的申请已超过答复期限（{due}），请尽快答复。")
+            en.append(f"The application for {entry} is past its due date ({due}); please "
+                      "answer it now.")
+        else:
+            zh.append(f"对“{entry}”的申请须于 {due} 前答复，还剩 {app['workdays_left']} 个"
+                      "工作日。")
+            en.append(f"The application for {entry} is due on {due}: "
+                      f"{app['workdays_left']} working day(s) left.")
+        zh.append(f"答复：{url}/applications/{app['id']}")
+        en.append(f"Answer it: {url}/applications/{app['id']}")
     zh.append(f"申请编号：{app['id']}")
     en.append(f"Application: {app['id']}")
     return "\n".join(zh) + "\n\n" + "\n".join(en) + f"\n\n-- \n{site}\n{url}\n"
 
 
+def mail_each(recipients: list[tuple[str, str, Any]], subject: str, body, what: str) -> int:
+    """Mails each (name, address, key) recipient `body(key)`; a mail that fails is logged
+    (`what` says about what) and never undoes what it reports. Returns how many were sent."""
+    sent = 0
+    for name, address, key in recipients:
+        try:
+            mailer.mail_recipient(name, address, subject, body(key))
+            sent += 1
+        except Exception as error:   # noqa: BLE001 a mail never undoes the answer
+            log.warning("%s: the mail to %s was not sent: %s", what, address, error)
+    return sent
+
+
 def send(event: str, app: dict[str, Any]) -> int:
-    """Mails the applicant and the department about `event`; returns how many were sent."""
+    """Mails the applicant (not of a reminder) and the department about `event`; returns how
+    many were sent."""
     zh, en = _SUBJECT[event]
     subject = f"{zh} / {en}: {app.get('package_title') or ''}"
-    recipients: list[tuple[str, str, bool]] = []
+    recipients: list[tuple[str, str, Any]] = []
     applicant = model.User.get(app["user_id"])
-    if applicant is not None and applicant.email:
+    if applicant is not None and applicant.email and event != DUE_SOON:
         recipients.append((applicant.display_name, applicant.email, False))
     recipients += [(name, address, True)
                    for name, address in department_addresses(app["owner_org"],
                                                              app["package_id"])
                    if not applicant or address.lower() != (applicant.email or "").lower()]
-    sent = 0
-    for name, address, to_department in recipients:
-        try:
-            mailer.mail_recipient(name, address, subject, _body(event, app, to_department))
-            sent += 1
-        except Exception as error:   # noqa: BLE001 a mail never undoes the answer
-            log.warning("application %s: the %s mail to %s was not sent: %s", app["id"],
-                        event, address, error)
-    return sent
+    return mail_each(recipients, subject, lambda to_department: _body(event, app, to_department),
+                     f"application {app['id']} ({event})")

@@ -112,6 +112,43 @@ def granted(user_id: str | None, package_id: str, resource_id: str | None = None
     return row is not None
 
 
+# --- mails sent once (expiry.py): claimed before sending, so two runs never both send -----
+
+def ended_unmailed(today: datetime.date) -> list[str]:
+    """Approvals whose end date is past and whose end has not been mailed."""
+    return [r[0] for r in model.Session.execute(sa.text(
+        "SELECT id FROM lngov_application WHERE state = 'approved' AND end_date < :day "
+        "AND expiry_mailed IS NULL ORDER BY end_date, id"), {"day": today})]
+
+
+def pending_unreminded() -> list[dict[str, Any]]:
+    rows = model.Session.execute(sa.text(
+        f"SELECT {_COLUMNS} FROM lngov_application WHERE state = 'pending' "
+        "AND reminder_mailed IS NULL ORDER BY submitted, id")).mappings()
+    return [dict(row) for row in rows]
+
+
+_MAILED = {"expiry": "expiry_mailed", "reminder": "reminder_mailed"}
+
+
+def claim_mail(app_id: str, kind: str) -> bool:
+    """Records the `kind` mail of the application as sent; False if it was already."""
+    column = _MAILED[kind]
+    done = model.Session.execute(sa.text(
+        f"UPDATE lngov_application SET {column} = :now WHERE id = :id AND {column} IS NULL"),
+        {"id": app_id, "now": _now()})
+    model.Session.commit()
+    return done.rowcount == 1
+
+
+def unclaim_mail(app_id: str, kind: str) -> None:
+    """No mail of it went out: the next run tries again."""
+    column = _MAILED[kind]
+    model.Session.execute(sa.text(f"UPDATE lngov_application SET {column} = NULL "
+                                  "WHERE id = :id"), {"id": app_id})
+    model.Session.commit()
+
+
 # --- what an application looks like to those who may see it --------------------------------
 
 def due_of(submitted: datetime.datetime) -> tuple[datetime.date | None, str | None]:

@@ -616,6 +616,20 @@ def lngov_application_refuse(context, data_dict):
     return _answered(row["id"], notify.REFUSED, user.id)
 
 
+def lngov_application_mails(context, data_dict):
+    """Sends the mails that no request triggers, each once (applications/expiry.py): the end
+    of approvals whose end date is past (to the applicant and the department) and reminders
+    of pending applications near or past their due date (to the department). Sysadmins;
+    `ckan lngov application-mails` runs it.
+
+    :returns: {"expired": n, "reminded": n}, the applications mailed now
+    """
+    from ckanext.lngov.applications import expiry
+
+    tk.check_access("lngov_application_mails", context, data_dict)
+    return expiry.run()
+
+
 @tk.side_effect_free
 def lngov_service_clock(context, data_dict):
     """The public service clock: per department, how fast and how it answers applications
@@ -784,6 +798,7 @@ def _own_actions() -> dict[str, Any]:
             "lngov_application_list": lngov_application_list,
             "lngov_application_approve": lngov_application_approve,
             "lngov_application_refuse": lngov_application_refuse,
+            "lngov_application_mails": lngov_application_mails,
             "lngov_service_clock": lngov_service_clock,
             "lngov_data_request_create": lngov_data_request_create,
             "lngov_data_request_show": lngov_data_request_show,

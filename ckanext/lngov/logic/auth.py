@@ -209,6 +209,11 @@ def _answer(context, data_dict):
         "Only the providing department's editors answer applications")}
 
 
+def lngov_application_mails(context, data_dict):
+    """Sysadmins only (they pass before this): the scheduled mails."""
+    return {"success": False, "msg": tk._("Only sysadmins send the scheduled mails")}
+
+
 @tk.auth_allow_anonymous_access
 def lngov_service_clock(context, data_dict):
     """Public: figures only."""
@@ -435,6 +440,7 @@ def _specific_auth_functions() -> dict[str, Any]:
             "lngov_application_show": lngov_application_show,
             "lngov_application_approve": lngov_application_approve,
             "lngov_application_refuse": lngov_application_refuse,
+            "lngov_application_mails": lngov_application_mails,
             "lngov_service_clock": lngov_service_clock,
             "lngov_data_request_create": lngov_data_request_create,
             "lngov_data_request_show": lngov_data_request_show,
