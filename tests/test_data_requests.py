@@ -121,3 +121,81 @@ def test_the_pages(world, live_server):
     assert "lngov-request-offer" in empty.text and "/data-requests/new?title=" in empty.text
     full = requests.get(f"{live_server}/dataset/", timeout=30)
     assert "lngov-request-offer" not in full.text
+
+
+# --- following (requests.py) -----------------------------------------------------------------
+
+def test_followers_are_mailed_the_answer_and_stay_unknown_to_the_public(
+        world, live_server, mailbox):
+    asker = factories.UserWithToken(email="asker@example.com")
+    follower = factories.UserWithToken(email="follower@example.com", fullname="钱七")
+    quitter = factories.UserWithToken(email="quitter@example.com")
+    made = act("lngov_data_request_create", asker["name"], owner_org=world["dept"]["id"],
+               title="沈阳市噪声监测点位", description="坐标与月均值")
+    with pytest.raises(tk.NotAuthorized):
+        act("lngov_data_request_follow", "", id=made["id"])
+    assert requests.post(f"{live_server}/api/3/action/lngov_data_request_follow",
+                         json={"id": made["id"]}, timeout=30).status_code == 403
+    with pytest.raises(tk.ObjectNotFound):
+        act("lngov_data_request_follow", follower["name"], id="no-such-request")
+    for user in (follower, quitter, follower):          # following twice is following once
+        done = act("lngov_data_request_follow", user["name"], id=made["id"])
+        assert done["following"] is True
+    assert done["follower_count"] == 2
+    assert act("lngov_data_request_unfollow", quitter["name"],
+               id=made["id"])["follower_count"] == 1
+    assert act("lngov_data_request_show", follower["name"], id=made["id"])["following"]
+    assert not act("lngov_data_request_show", quitter["name"], id=made["id"])["following"]
+    mine = act("lngov_data_request_followee_list", follower["name"])
+    assert [r["id"] for r in mine["results"]] == [made["id"]] and mine["count"] == 1
+    assert act("lngov_data_request_followee_list", quitter["name"])["count"] == 0
+    with pytest.raises(tk.NotAuthorized):
+        act("lngov_data_request_followee_list", "")
+    # the public sees how many follow, never who
+    for url in (f"{live_server}/api/3/action/lngov_data_request_show?id={made['id']}",
+                f"{live_server}/api/3/action/lngov_data_request_list?q=噪声",
+                f"{live_server}/data-requests/{made['id']}",
+                f"{live_server}/data-requests?q=噪声"):
+        answer = requests.get(url, timeout=30)
+        assert answer.status_code == 200
+        for secret in (follower["name"], follower["id"], "钱七", "follower@example.com"):
+            assert secret not in answer.text
+    shown = requests.get(f"{live_server}/api/3/action/lngov_data_request_show",
+                         params={"id": made["id"]}, timeout=30).json()["result"]
+    assert shown["follower_count"] == 1 and shown["following"] is False
+    # the answer reaches the requester and the follower, not the one who stopped
+    mailbox.clear()
+    act("lngov_data_request_answer", world["editor"]["name"], id=made["id"],
+        state="declined", reason_code="commercial-secret", answer="涉及企业点位坐标")
+    for address in ("asker@example.com", "follower@example.com"):
+        received = mailbox.to(address)
+        assert len(received) == 1 and "数据需求未予开放" in received[0].subject
+        assert "涉及企业点位坐标" in received[0].body and made["id"] in received[0].body
+    assert not mailbox.to("quitter@example.com")
+    # each mail goes to one person: followers do not see each other's addresses
+    assert all(len(m.recipients) == 1 for m in mailbox.messages)
+
+
+def test_an_opened_request_mails_the_entry(world, mailbox):
+    asker = factories.User(email="opened-asker@example.com")
+    made = act("lngov_data_request_create", asker["name"], owner_org=world["dept"]["id"],
+               title="大气环境质量日报", description="CSV")
+    act("lngov_data_request_answer", world["editor"]["name"], id=made["id"], state="opened",
+        package_id=world["entry"]["id"])
+    received = mailbox.to("opened-asker@example.com")
+    assert len(received) == 1 and "已开放为数据目录" in received[0].subject
+    assert "/dataset/req-air" in received[0].body
+
+
+def test_the_follow_button(world, live_server):
+    user = factories.UserWithToken()
+    made = act("lngov_data_request_create", user["name"], owner_org=world["dept"]["id"],
+               title="公园绿地名录", description="名称、位置、面积")
+    page = requests.get(f"{live_server}/data-requests/{made['id']}", timeout=30)
+    assert "lngov-request-follow" in page.text and "/user/login?came_from=" in page.text
+    signed_in = requests.get(f"{live_server}/data-requests/{made['id']}", timeout=30,
+                             headers={"Authorization": user["token"]})
+    assert f"/data-requests/{made['id']}/follow" in signed_in.text
+    anonymous = requests.post(f"{live_server}/data-requests/{made['id']}/follow", timeout=30,
+                              allow_redirects=False)
+    assert anonymous.status_code in (302, 400, 403)

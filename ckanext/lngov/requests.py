@@ -1,8 +1,11 @@
 """Public data requests (数据需求): a signed-in user asks a department for data that is not
 open yet; the request is public with its status (open, answered, opened as entry X,
 declined with a reason from applications/reasons.yaml), never with who asked; the
-department's editors answer it. The table lngov_data_request (migration a1c0de000005); the
-actions lngov_data_request_* in logic/action.py, their auth in logic/auth.py."""
+department's editors answer it. Signed-in users follow a request; its followers and the
+requester are mailed its answer. Who follows is nobody else's business: the public sees only
+how many do. The tables lngov_data_request (migration a1c0de000005) and
+lngov_data_request_follower (a1c0de000006); the actions lngov_data_request_* in
+logic/action.py, their auth in logic/auth.py."""
 from __future__ import annotations
 
 import datetime
@@ -16,7 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.common import current_user
 
-from ckanext.lngov.applications import reasons
+from ckanext.lngov.applications import notify, reasons
 
 OPEN, ANSWERED, OPENED, DECLINED = "open", "answered", "opened", "declined"
 STATES = (OPEN, ANSWERED, OPENED, DECLINED)
@@ -81,6 +84,96 @@ def search(*, q: str | None = None, owner_org: str | None = None, state: str | N
     return int(total or 0), [dict(r) for r in rows]
 
 
+# --- followers ------------------------------------------------------------------------------
+
+def add_follower(request_id: str, user_id: str) -> None:
+    model.Session.execute(sa.text(
+        "INSERT INTO lngov_data_request_follower (request_id, user_id, created) "
+        "VALUES (:r, :u, :now) ON CONFLICT DO NOTHING"),
+        {"r": request_id, "u": user_id, "now": datetime.datetime.now(datetime.timezone.utc)})
+
+
+def remove_follower(request_id: str, user_id: str) -> None:
+    model.Session.execute(sa.text(
+        "DELETE FROM lngov_data_request_follower WHERE request_id = :r AND user_id = :u"),
+        {"r": request_id, "u": user_id})
+
+
+def follower_count(request_id: str) -> int:
+    return int(model.Session.execute(sa.text(
+        "SELECT count(*) FROM lngov_data_request_follower WHERE request_id = :r"),
+        {"r": request_id}).scalar() or 0)
+
+
+def following(request_id: str, user_id: str | None) -> bool:
+    return bool(user_id) and model.Session.execute(sa.text(
+        "SELECT 1 FROM lngov_data_request_follower WHERE request_id = :r AND user_id = :u"),
+        {"r": request_id, "u": user_id}).first() is not None
+
+
+def followed_by(user_id: str, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+    params = {"u": user_id, "limit": limit, "offset": offset}
+    total = model.Session.execute(sa.text(
+        "SELECT count(*) FROM lngov_data_request_follower WHERE user_id = :u"),
+        params).scalar()
+    rows = model.Session.execute(sa.text(
+        f"SELECT {', '.join('r.' + c for c in _COLUMNS.split(', '))} FROM lngov_data_request r "
+        "JOIN lngov_data_request_follower f ON f.request_id = r.id WHERE f.user_id = :u "
+        "ORDER BY f.created DESC, r.id LIMIT :limit OFFSET :offset"), params).mappings()
+    return int(total or 0), [dict(r) for r in rows]
+
+
+def _recipients(row: dict[str, Any]) -> list[tuple[str, str, None]]:
+    """The requester and the followers, each address once."""
+    ids = [row["user_id"]] + [r[0] for r in model.Session.execute(sa.text(
+        "SELECT user_id FROM lngov_data_request_follower WHERE request_id = :r "
+        "ORDER BY created"), {"r": row["id"]})]
+    found: dict[str, str] = {}
+    for user_id in ids:
+        user = model.User.get(user_id)
+        if user is not None and user.state == "active" and user.email:
+            found.setdefault(user.email.lower(), user.display_name)
+    return [(name, address, None) for address, name in found.items()]
+
+
+_ANSWER_SUBJECT = {
+    ANSWERED: ("数据需求已答复", "Data request answered"),
+    OPENED: ("数据需求已开放为数据目录", "Data request opened as an entry"),
+    DECLINED: ("数据需求未予开放", "Data request declined"),
+}
+
+
+def _answer_body(request_dict: dict[str, Any]) -> str:
+    site = tk.config.get("ckan.site_title") or ""
+    url = tk.config.get("ckan.site_url", "").rstrip("/")
+    r = request_dict
+    zh = [f"{r['organization_title']}答复了您提出或关注的数据需求“{r['title']}”。"]
+    en = [f"{r['organization_title']} answered the data request \"{r['title']}\" that you "
+          "made or follow."]
+    if r["state"] == OPENED:
+        zh.append(f"数据已开放：{url}/dataset/{r['package_name']}")
+        en.append(f"The data is open: {url}/dataset/{r['package_name']}")
+    if r["state"] == DECLINED:
+        zh.append(f"未予开放的理由：{reasons.label(r['reason_code'], 'zh')}")
+        en.append(f"Declined because: {reasons.label(r['reason_code'], 'en')}")
+    if r.get("answer"):
+        zh.append(f"部门答复：{r['answer']}")
+        en.append(f"The department's answer: {r['answer']}")
+    page = f"{url}/data-requests/{r['id']}"
+    zh.append(f"查看：{page}")
+    en.append(f"See: {page}")
+    return "\n".join(zh) + "\n\n" + "\n".join(en) + f"\n\n-- \n{site}\n{url}\n"
+
+
+def mail_answer(row: dict[str, Any]) -> int:
+    """Mails the answer of the request `row` to its requester and followers."""
+    request_dict = dictize(row)
+    zh, en = _ANSWER_SUBJECT[row["state"]]
+    body = _answer_body(request_dict)
+    return notify.mail_each(_recipients(row), f"{zh} / {en}: {row['title']}",
+                            lambda _: body, f"data request {row['id']}")
+
+
 def dictize(row: dict[str, Any], with_requester: bool = False) -> dict[str, Any]:
     """A request as the public sees it; `with_requester` (the requester, the department's
     editors, sysadmins) adds who asked."""
@@ -95,7 +188,8 @@ def dictize(row: dict[str, Any], with_requester: bool = False) -> dict[str, Any]
            "package_id": pkg.id if pkg is not None else None,
            "package_name": pkg.name if pkg is not None else None,
            "created": row["created"].isoformat(),
-           "answered": row["answered"].isoformat() if row["answered"] else None}
+           "answered": row["answered"].isoformat() if row["answered"] else None,
+           "follower_count": follower_count(row["id"])}
     if with_requester:
         user = model.User.get(row["user_id"])
         out["user_id"] = row["user_id"]
@@ -185,6 +279,32 @@ def read(request_id: str):
         "reasons": [(code, reasons.label(code)) for code in reasons.codes()]})
 
 
+def follow_view(request_id: str, follow: bool = True):
+    """The follow / unfollow button (a form posting here)."""
+    if not current_user.is_authenticated:
+        return tk.redirect_to(tk.h.url_for(
+            "user.login", came_from=tk.h.url_for("lngov_requests.read", request_id=request_id)))
+    action = "lngov_data_request_follow" if follow else "lngov_data_request_unfollow"
+    try:
+        tk.get_action(action)(_context(), {"id": request_id})
+    except tk.ObjectNotFound:
+        return tk.abort(404, tk._("Data request not found"))
+    if follow:
+        tk.h.flash_success(tk._("You follow this data request: its answer will be mailed to "
+                                "you."))
+    return tk.redirect_to(tk.h.url_for("lngov_requests.read", request_id=request_id))
+
+
+def unfollow_view(request_id: str):
+    return follow_view(request_id, follow=False)
+
+
 blueprint.add_url_rule("/data-requests", view_func=index)
 blueprint.add_url_rule("/data-requests/new", view_func=new, methods=["GET", "POST"])
 blueprint.add_url_rule("/data-requests/<request_id>", view_func=read, methods=["GET", "POST"])
+blueprint.add_url_rule("/data-requests/<request_id>/follow", view_func=follow_view,
+                       endpoint="follow",
+                       methods=["POST"])
+blueprint.add_url_rule("/data-requests/<request_id>/unfollow", view_func=unfollow_view,
+                       endpoint="unfollow",
+                       methods=["POST"])

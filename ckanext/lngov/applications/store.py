@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.lngov import workdays
+from ckanext.lngov import cache, workdays
 from ckanext.lngov.applications import reasons
 
 PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
@@ -30,6 +30,7 @@ def insert(*, package_id: str, owner_org: str, user_id: str, purpose: str,
            period_start: datetime.date, period_end: datetime.date,
            resource_ids: list[str]) -> str:
     app_id = str(uuid.uuid4())
+    cache.changed()   # the service clock on kept pages (statistics, departments)
     model.Session.execute(sa.text(
         "INSERT INTO lngov_application (id, package_id, owner_org, user_id, state, purpose, "
         "period_start, period_end, resource_ids, submitted) VALUES (:id, :package_id, "
@@ -63,6 +64,7 @@ def decide(app_id: str, state: str, by: str, **answer: Any) -> bool:
     (only a pending one is answered, once)."""
     values = {"conditions": None, "end_date": None, "reason_code": None,
               "reason_text": None, **answer}
+    cache.changed()   # the service clock on kept pages
     done = model.Session.execute(sa.text(
         "UPDATE lngov_application SET state = :state, decided = :decided, decided_by = :by, "
         "conditions = :conditions, end_date = :end_date, reason_code = :reason_code, "

@@ -713,7 +713,10 @@ def lngov_data_request_show(context, data_dict):
 
     tk.check_access("lngov_data_request_show", context, data_dict)
     row = _request_row(data_dict)
-    return data_requests.dictize(row, with_requester=_sees_requester(context, row))
+    user = model.User.get(context.get("user") or "")
+    # `following`: whether the caller follows it, only for the caller
+    return {**data_requests.dictize(row, with_requester=_sees_requester(context, row)),
+            "following": data_requests.following(row["id"], user.id if user else None)}
 
 
 @tk.side_effect_free
@@ -788,7 +791,66 @@ def lngov_data_request_answer(context, data_dict):
         raise tk.ValidationError(errors)
     data_requests.answer(row["id"], state, text, package_id, reason_code)
     model.Session.commit()
-    return data_requests.dictize(data_requests.get(row["id"]), with_requester=True)
+    answered = data_requests.get(row["id"])
+    data_requests.mail_answer(answered)
+    return data_requests.dictize(answered, with_requester=True)
+
+
+def _following(context: dict[str, Any], data_dict: dict[str, Any], follow: bool
+               ) -> dict[str, Any]:
+    from ckanext.lngov import requests as data_requests
+
+    user = _signed_in(context)
+    row = _request_row(data_dict)
+    if follow:
+        data_requests.add_follower(row["id"], user.id)
+    else:
+        data_requests.remove_follower(row["id"], user.id)
+    model.Session.commit()
+    return {"id": row["id"], "following": follow,
+            "follower_count": data_requests.follower_count(row["id"])}
+
+
+def lngov_data_request_follow(context, data_dict):
+    """Follows a data request (the signed-in user): its answer is mailed to them. Nobody
+    else learns who follows; the public sees how many do.
+
+    :param id: the request's id
+    :returns: {"id", "following": true, "follower_count"}
+    """
+    tk.check_access("lngov_data_request_follow", context, data_dict)
+    return _following(context, data_dict, True)
+
+
+def lngov_data_request_unfollow(context, data_dict):
+    """Stops following a data request (the signed-in user).
+
+    :param id: the request's id
+    """
+    tk.check_access("lngov_data_request_unfollow", context, data_dict)
+    return _following(context, data_dict, False)
+
+
+@tk.side_effect_free
+def lngov_data_request_followee_list(context, data_dict):
+    """The data requests the signed-in user follows, last followed first.
+
+    :param limit: at most this many (default 20, at most 1000)
+    :param offset: from this one on
+    :returns: {"count": n, "results": [...]}
+    """
+    from ckanext.lngov import requests as data_requests
+
+    tk.check_access("lngov_data_request_followee_list", context, data_dict)
+    user = _signed_in(context)
+    errors: dict[str, list[str]] = {}
+    limit, offset = _page(data_dict, 20, errors)
+    if errors:
+        raise tk.ValidationError(errors)
+    count, rows = data_requests.followed_by(user.id, limit, offset)
+    return {"count": count, "results": [
+        {**data_requests.dictize(row, with_requester=_sees_requester(context, row)),
+         "following": True} for row in rows]}
 
 
 def _own_actions() -> dict[str, Any]:
@@ -803,4 +865,7 @@ def _own_actions() -> dict[str, Any]:
             "lngov_data_request_create": lngov_data_request_create,
             "lngov_data_request_show": lngov_data_request_show,
             "lngov_data_request_list": lngov_data_request_list,
-            "lngov_data_request_answer": lngov_data_request_answer}
+            "lngov_data_request_answer": lngov_data_request_answer,
+            "lngov_data_request_follow": lngov_data_request_follow,
+            "lngov_data_request_unfollow": lngov_data_request_unfollow,
+            "lngov_data_request_followee_list": lngov_data_request_followee_list}

@@ -236,6 +236,15 @@ def lngov_data_request_list(context, data_dict):
     return {"success": True}
 
 
+def lngov_data_request_follow(context, data_dict):
+    """Any signed-in user follows for themselves (CKAN refuses anonymous callers before
+    this); whom one follows is one's own."""
+    return {"success": True}
+
+
+lngov_data_request_unfollow = lngov_data_request_followee_list = lngov_data_request_follow
+
+
 def lngov_data_request_answer(context, data_dict):
     from ckanext.lngov import requests as data_requests
 
@@ -445,4 +454,7 @@ def _specific_auth_functions() -> dict[str, Any]:
             "lngov_data_request_create": lngov_data_request_create,
             "lngov_data_request_show": lngov_data_request_show,
             "lngov_data_request_list": lngov_data_request_list,
-            "lngov_data_request_answer": lngov_data_request_answer}
+            "lngov_data_request_answer": lngov_data_request_answer,
+            "lngov_data_request_follow": lngov_data_request_follow,
+            "lngov_data_request_unfollow": lngov_data_request_unfollow,
+            "lngov_data_request_followee_list": lngov_data_request_followee_list}
