@@ -54,7 +54,8 @@ PAGE_ENDPOINTS = frozenset({
     "lngov_dcat.read_dataset", "lngov_dcat.table_schema", "lngov_dcat.scheme",
     "lngov_dcat.concept", "dcat.read_catalog", "dcat.read_dataset",
     "lngov_pages.developer", "lngov_pages.statistics", "lngov_pages.statistics_json",
-    "lngov_pages.sitemap", "feeds.general", "feeds.organization", "feeds.group", "feeds.tag",
+    "lngov_pages.sitemap", "lngov_pages.privacy", "feeds.general", "feeds.organization",
+    "feeds.group", "feeds.tag",
     "lngov_i18n.i18n_js_translations", "api.i18n_js_translations",
 })
 # Pages that answer HTML or RDF by the request's Accept header (content negotiation): their

@@ -25,6 +25,7 @@ def lngov_navigation() -> list[dict[str, Any]]:
     # The developer and statistics pages are the portal's own blueprints.
     navigation = (("/", tk._("Home")), ("/dataset/", tk._("Data catalog")),
                   ("/organization/", tk._("Departments")), ("/developer", tk._("Developers")),
+                  ("/data-requests", tk._("Data requests")),
                   ("/statistics", tk._("Statistics")), ("/about", tk._("About")))
     here = tk.request.path
     if lang.current() != tk.config["ckan.locale_default"]:
@@ -55,7 +56,8 @@ def lngov_site() -> dict[str, str]:
     return {"sponsor": get(f"ckanext.lngov.site.sponsor.{suffix}"),
             "operator": get(f"ckanext.lngov.site.operator.{suffix}"),
             "code": get("ckanext.lngov.site.code"), "icp": get("ckanext.lngov.site.icp"),
-            "icp_url": get("ckanext.lngov.site.icp_url")}
+            "icp_url": get("ckanext.lngov.site.icp_url"),
+            "privacy_email": get("ckanext.lngov.site.privacy_email")}
 
 
 def lngov_local_time(value: Any) -> str:

@@ -286,7 +286,7 @@ def _specific_actions() -> dict[str, Any]:
             "organization_create": organization_create,
             "organization_update": organization_update, "harvest_job_show": harvest_job_show,
             "datastore_search_sql": datastore_search_sql,
-            "user_create": accounts.user_create}
+            "user_create": accounts.user_create, "user_delete": accounts.user_delete}
 
 
 _UNDEFINED_TABLE = re.compile(r'UndefinedTable\) relation \\?"([^"\\]+)\\?" does not exist')

@@ -1,5 +1,6 @@
 """The portal's pages: /developer, /statistics (its figures also as /statistics.json),
-/sitemap.xml. Every figure and every listed entry is public (pages/stats.py)."""
+/privacy (the privacy notice), /sitemap.xml. Every figure and every listed entry is public
+(pages/stats.py)."""
 from __future__ import annotations
 
 import json
@@ -53,11 +54,13 @@ def figures() -> dict[str, Any]:
     departments = stats.departments(entries)
     for d in departments:
         d["label"] = lngov_text(d["name"])
+    # applications answered per department (applications/clock.py): figures only
+    clock = tk.get_action("lngov_service_clock")({"user": ""}, {})
+    for d in clock:
+        d["label"] = lngov_text(d["name"])
     return {"counts": stats.home_counts(), "distributions": stats.distributions(lang.current()),
             "growth": stats.growth(entries), "departments": departments,
-            "overdue": stats.overdue_count(),
-            # applications answered per department (applications/clock.py): figures only
-            "service_clock": tk.get_action("lngov_service_clock")({"user": ""}, {})}
+            "overdue": stats.overdue_count(), "service_clock": clock}
 
 
 def statistics():
@@ -70,11 +73,19 @@ def statistics_json() -> Response:
     return response
 
 
+def privacy():
+    """The privacy notice: what personal data the portal keeps, why, how long, the rights."""
+    return tk.render("lngov/privacy.html", {
+        "confirm_hours": tk.config.get("ckanext.lngov.accounts.confirm_hours"),
+        "login_minutes": max(1, tk.config.get("ckanext.lngov.login.window") // 60)})
+
+
 def sitemap() -> Response:
     """Every public entry's page (zh and en) and the portal's own pages."""
     site = _site()
     pages = [url_for("home.index"), url_for("dataset.search"),
-             url_for("lngov_pages.developer"), url_for("lngov_pages.statistics")]
+             url_for("lngov_pages.developer"), url_for("lngov_pages.statistics"),
+             url_for("lngov_pages.privacy"), url_for("lngov_requests.index")]
     urls = [(site + p, None) for p in pages]
     for e in stats.public_entries(("name", "metadata_modified")):
         urls.append((f"{site}/dataset/{e['name']}", e.get("metadata_modified")))
@@ -97,4 +108,5 @@ def _xml(text: str) -> str:
 blueprint.add_url_rule("/developer", view_func=developer)
 blueprint.add_url_rule("/statistics", view_func=statistics)
 blueprint.add_url_rule("/statistics.json", view_func=statistics_json)
+blueprint.add_url_rule("/privacy", view_func=privacy)
 blueprint.add_url_rule("/sitemap.xml", view_func=sitemap)
