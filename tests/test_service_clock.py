@@ -92,3 +92,28 @@ def test_the_clock_is_public_and_names_nobody(department, live_server):
     missing = requests.get(f"{live_server}/api/3/action/lngov_service_clock",
                            params={"owner_org": "no-such-department"}, timeout=30)
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("prefix, words", [
+    ("", ("服务时钟：申请答复情况", "中位数", "第 90 百分位数", "存在安全风险")),
+    ("/en", ("Service clock: answering applications", "Median", "90th percentile",
+             "security risk"))])
+def test_the_statistics_page_shows_the_clock(department, live_server, prefix, words):
+    from lxml import html
+
+    page = requests.get(f"{live_server}{prefix}/statistics", timeout=30)
+    assert page.status_code == 200
+    for word in words:
+        if word:
+            assert word in page.text, word
+    tree = html.fromstring(page.text)
+    row, = tree.xpath(f'//table[contains(@class, "lngov-service-clock-table")]'
+                      f'//tr[@data-department="{department["dept"]["name"]}"]')
+    figures = {td.get("data-figure"): td.text_content().strip() for td in row.xpath("td")}
+    assert figures["answered"] == "5" and figures["median"] == "4" and figures["p90"] == "11"
+    assert figures["within"] == "67%" and figures["approval"] == "40%"
+    assert figures["pending"].startswith("1")
+    assert ": 2" in figures["refusals"] and ": 1" in figures["refusals"]
+    # the chart's numbers, drawn by assets/js/statistics.js
+    assert tree.xpath('//figure[@id="service-clock-times"]//table[@data-lngov-chart="bar"]')
+    assert "张三丰" not in page.text and "@example.com" not in page.text
