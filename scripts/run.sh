@@ -156,7 +156,9 @@ done
 start_bg harvest-consumers "${CKAN[@]}" lngov harvest-consumers
 # The mails no request triggers (ended approvals, near-due applications), each sent once:
 # every hour, as cron would run `ckan lngov application-mails` on a server.
-start_bg application-mails bash -c 'while :; do "$@" lngov application-mails; sleep 3600; done' \
+# (The sleep waited for in the background, so that `make stop` ends the loop and its sleep.)
+start_bg application-mails bash -c 'trap "kill \$s 2>/dev/null; exit 0" TERM
+  while :; do "$@" lngov application-mails; sleep 3600 & s=$!; wait $s; done' \
   application-mails "${CKAN[@]}"
 
 cat <<MSG
