@@ -480,3 +480,29 @@ def test_only_sysadmins_send_the_scheduled_mails(world, mailbox):
     for user in (world["editor"]["name"], _applicant()["name"], ""):
         with pytest.raises(tk.NotAuthorized):
             act("lngov_application_mails", user)
+
+
+def test_the_department_sees_the_applicant_s_registration_profile(world, mailbox,
+                                                                  live_server):
+    from ckan import model
+
+    applicant = _applicant()
+    user = model.User.get(applicant["id"])
+    user.plugin_extras = {"lngov": {"organization": "大连某某物流有限公司",
+                                    "credit_code": "91210100MA0QC1234A",
+                                    "phone": "0411-87654321",
+                                    "privacy_consent": "2026-12-01T08:00:00+00:00"}}
+    model.Session.commit()
+    app = _apply(applicant, world["entry"])
+    shown = act("lngov_application_show", world["editor"]["name"], id=app["id"])
+    assert shown["applicant_profile"] == {"organization": "大连某某物流有限公司",
+                                          "credit_code": "91210100MA0QC1234A",
+                                          "phone": "0411-87654321"}
+    page = requests.get(f"{live_server}/applications/{app['id']}", timeout=30,
+                        headers=_as(world["editor"])).text
+    assert "大连某某物流有限公司" in page and "0411-87654321" in page
+    # nobody else: another department's editor, the public
+    for user in (world["outsider_editor"], None):
+        answer = requests.get(f"{live_server}/applications/{app['id']}", timeout=30,
+                              headers=_as(user), allow_redirects=False)
+        assert "大连某某物流有限公司" not in answer.text

@@ -117,3 +117,19 @@ def test_the_statistics_page_shows_the_clock(department, live_server, prefix, wo
     # the chart's numbers, drawn by assets/js/statistics.js
     assert tree.xpath('//figure[@id="service-clock-times"]//table[@data-lngov-chart="bar"]')
     assert "张三丰" not in page.text and "@example.com" not in page.text
+
+
+@pytest.mark.parametrize("prefix, lang", [("", "zh"), ("/en", "en")])
+def test_the_clock_s_charts_in_a_browser(department, browser, prefix, lang):
+    import os
+
+    from tests.browser import SCREENSHOT_DIR, open_page, problems, visit
+
+    page = visit(open_page(browser), f"{prefix}/statistics#service-clock")
+    # ECharts drew the clock's two charts above their tables
+    for chart in ("service-clock-times", "service-clock-shares"):
+        assert page.locator(f"#{chart} .lngov-chart svg").count() == 1, chart
+    assert problems(page) == []
+    page.locator("#service-clock").screenshot(
+        path=os.path.join(SCREENSHOT_DIR, f"statistics-service-clock-{lang}.png"))
+    page.context.close()

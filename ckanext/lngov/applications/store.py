@@ -175,6 +175,10 @@ def dictize(row: dict[str, Any], today: datetime.date | None = None) -> dict[str
         "owner_org": row["owner_org"],
         "user_id": row["user_id"], "applicant": user.name if user else None,
         "applicant_display_name": user.display_name if user else None,
+        # what the applicant gave at registration (accounts.py), for the department
+        "applicant_profile": {k: v for k, v in ((user.plugin_extras or {}).get("lngov") or {}
+                                                ).items() if k != "privacy_consent"}
+        if user else {},
         "purpose": row["purpose"],
         "period_start": row["period_start"].isoformat(),
         "period_end": row["period_end"].isoformat(),
