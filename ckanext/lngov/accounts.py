@@ -125,9 +125,11 @@ def field_names() -> tuple[str, ...]:
             tk._("Contact phone"), tk._("Privacy consent"))
 
 
-def profile(user: model.User) -> dict[str, Any]:
-    """The registration profile of an account (for sysadmins and the account's owner)."""
-    return dict((user.plugin_extras or {}).get("lngov") or {})
+def profile(user: model.User | None) -> dict[str, Any]:
+    """The registration profile of an account (organization, credit_code, phone), for those
+    who see the account's applications; not the consent's time."""
+    kept = ((user.plugin_extras if user is not None else None) or {}).get("lngov") or {}
+    return {key: kept[key] for key in PROFILE.values() if kept.get(key)}
 
 
 @tk.chained_action

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.lngov import cache, workdays
+from ckanext.lngov import accounts, cache, workdays
 from ckanext.lngov.applications import reasons
 
 PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
@@ -176,9 +176,7 @@ def dictize(row: dict[str, Any], today: datetime.date | None = None) -> dict[str
         "user_id": row["user_id"], "applicant": user.name if user else None,
         "applicant_display_name": user.display_name if user else None,
         # what the applicant gave at registration (accounts.py), for the department
-        "applicant_profile": {k: v for k, v in ((user.plugin_extras or {}).get("lngov") or {}
-                                                ).items() if k != "privacy_consent"}
-        if user else {},
+        "applicant_profile": accounts.profile(user),
         "purpose": row["purpose"],
         "period_start": row["period_start"].isoformat(),
         "period_end": row["period_end"].isoformat(),
