@@ -1,6 +1,7 @@
 """Data requests and registration in a real browser, in Chinese and in English: a user files
-a request from a search that found nothing (the query filled in), the department's editor
-answers it, the request's page shows the answer; a business registers (organization,
+a request from a search that found nothing (the query filled in), another user follows it
+with the button, the department's editor answers it, the request's page shows the answer and
+both are mailed it; a business registers (organization,
 统一社会信用代码, phone, consent to the privacy notice), gets the confirmation mail from the
 SMTP server, follows its link and logs in. With axe-core, without CSP or script problems."""
 from __future__ import annotations
@@ -33,11 +34,12 @@ def world(sysadmin_module):
     editor = factories.User(password=PASSWORD, image_url="", email="req-editor@sthj.ln.gov.cn")
     asker = factories.User(password=PASSWORD, image_url="", fullname="赵小燕",
                            email="zhao@example.com")
+    follower = factories.User(password=PASSWORD, image_url="", email="follower@example.com")
     dept = catalog.department(name="reqb-dept", title="辽宁省生态环境厅", image_url="")
     call_action("organization_member_create", {"user": sysadmin_module["name"]},
                 id=dept["id"], username=editor["name"], role="editor")
     catalog.create(sysadmin_module, **catalog.entry(dept["id"], name="reqb-air"))
-    return dict(editor=editor, asker=asker, dept=dept)
+    return dict(editor=editor, asker=asker, follower=follower, dept=dept)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -66,6 +68,15 @@ def test_a_request_from_an_empty_search_is_answered(browser, world, mailbox, lan
     assert "赵小燕" not in page.locator("main, [role=main], .main").first.inner_text()
     page.context.close()
 
+    # another user follows it
+    page = visit(open_page(browser, world["follower"]), request_path)
+    page.click(".lngov-request-follow button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".lngov-follower-count").inner_text().strip().endswith("1")
+    assert page.locator(".lngov-request-follow form[action$='/unfollow']").count() == 1
+    assert problems(page) == []
+    page.context.close()
+
     # the department's editor answers it
     page = visit(open_page(browser, world["editor"]), request_path)
     page.select_option("#field-state", "answered")
@@ -83,8 +94,9 @@ def test_a_request_from_an_empty_search_is_answered(browser, world, mailbox, lan
     assert problems(page) == [] and serious_axe_violations(page) == []
     screenshot(page, f"data-request-answered-{lang}")
     page.context.close()
-    # the requester got the answer by mail
-    assert any("预计下季度开放" in m.body for m in mailbox.to("zhao@example.com"))
+    # the requester and the follower got the answer by mail
+    for address in ("zhao@example.com", "follower@example.com"):
+        assert any("预计下季度开放" in m.body for m in mailbox.to(address)), address
 
     page = visit(open_page(browser, viewport=PHONE), f"{prefix}/data-requests")
     assert sideways_scroll(page) == 0
