@@ -1,9 +1,9 @@
 """Data requests and registration in a real browser, in Chinese and in English: a user files
 a request from a search that found nothing (the query filled in), another user follows it
 with the button, the department's editor answers it, the request's page shows the answer and
-both are mailed it; a business registers (organization,
-统一社会信用代码, phone, consent to the privacy notice), gets the confirmation mail from the
-SMTP server, follows its link and logs in. With axe-core, without CSP or script problems."""
+both are mailed it; a business registers (organization, 统一社会信用代码, phone, consent to
+the privacy notice), gets the confirmation mail from the SMTP server, follows its link and
+logs in. With axe-core, without CSP or script problems."""
 from __future__ import annotations
 
 import re
