@@ -506,3 +506,28 @@ def test_the_department_sees_the_applicant_s_registration_profile(world, mailbox
         answer = requests.get(f"{live_server}/applications/{app['id']}", timeout=30,
                               headers=_as(user), allow_redirects=False)
         assert "大连某某物流有限公司" not in answer.text
+
+
+def test_a_near_due_application_is_reminded_once(world, mailbox):
+    from ckanext.lngov.applications import store
+
+    app = _apply(_applicant(), world["entry"])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    # the latest submission day whose due date is near (the queue's flag), not yet past
+    for days in range(1, 30):
+        row = {**store.get(app["id"]), "submitted": now - datetime.timedelta(days=days)}
+        flags = store.dictize(row)
+        if flags["near_due"]:
+            break
+    assert flags["near_due"] and not flags["overdue"]
+    _backdate(app["id"], submitted=row["submitted"])
+    mailbox.clear()
+    done = act("lngov_application_mails", world["admin"]["name"])
+    assert done["reminded"] >= 1
+    reminders = [m for m in mailbox.to(world["editor"]["email"]) if app["id"] in m.body]
+    assert len(reminders) == 1 and "即将到期" in reminders[0].subject
+    assert flags["due_date"] in reminders[0].body and "个工作日" in reminders[0].body
+    mailbox.clear()
+    assert act("lngov_application_mails", world["admin"]["name"]) == {"expired": 0,
+                                                                      "reminded": 0}
+    assert mailbox.messages == []
