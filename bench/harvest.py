@@ -10,7 +10,9 @@ object's import, from ckanext-harvest's own records, so CKAN's start-up is not c
 The harvest does not wait for the tables (RQ jobs, ckanext/lngov/tables/load.py): after
 lngov_exchange's full run, as many `ckan jobs worker --burst` as the harvest had workers
 drain the queue, and "tables s" is the job's end to the last table's record (loaded,
-quarantined or failed; task_status), the workers' start-up included.
+quarantined or failed; task_status), the workers' start-up included. CPU s: the CPU time of
+the harvest's (or the workers') processes, which other work on a shared machine does not
+inflate as it inflates wall time (PostgreSQL's and Solr's are not counted).
 
 lngov_exchange reads the platform's API (harvesters/openapi.yaml): every listed entry is
 judged, the openable ones published with their files copied (SHA-256 checked) and CSVs
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -122,15 +125,32 @@ def job_span():
         return cur.fetchone()
 
 
-def drain_tables(ini: str, workers: int) -> tuple[float, dict[str, int]]:
+def cpu_of_children() -> float:
+    """CPU seconds (user + system) of the finished child processes and theirs."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def harvest_job(ini: str, workers: int) -> tuple[float, int, float]:
+    """One job: (seconds, datasets active, CPU seconds of the harvest's processes, CKAN's
+    start-up included; PostgreSQL's and Solr's are not)."""
+    cpu = cpu_of_children()
+    sh(sys.executable, str(ROOT / "bench" / "harvest_ckan.py"), ini, "run", str(workers))
+    return (*last_job(), cpu_of_children() - cpu)
+
+
+def drain_tables(ini: str, workers: int) -> tuple[float, dict[str, int], float]:
     """The table jobs the harvest queued, run by `workers` RQ workers until the queue is
-    empty: (the job's end to the last table record written, s; records by state)."""
+    empty: (the job's end to the last table record written, s; records by state; the
+    workers' CPU seconds)."""
     _, job_end = job_span()
+    cpu = cpu_of_children()
     done = [subprocess.Popen([CKAN, "-c", ini, "jobs", "worker", "--burst"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for _ in range(workers)]
     for process in done:
         process.wait()
+    cpu = cpu_of_children() - cpu
     with db() as conn, conn.cursor() as cur:
         cur.execute("SELECT state, count(*), max(last_updated) FROM task_status "
                     "WHERE task_type = 'lngov_table' GROUP BY state")
@@ -146,7 +166,7 @@ def drain_tables(ini: str, workers: int) -> tuple[float, dict[str, int]]:
     states = {state: n for state, n, _ in rows}
     states["tables_present"] = tables
     last = max((when for *_, when in rows if when), default=job_end)
-    return (last - job_end).total_seconds(), states
+    return (last - job_end).total_seconds(), states, cpu
 
 
 def create_source(ini: str, url: str, kind: str, config: str) -> None:
@@ -160,8 +180,7 @@ def run_lngov(ini: str, workers: int) -> list:
     create_source(ini, f"http://127.0.0.1:{PLATFORM_PORT}", "lngov_exchange", "{}")
     out = []
     for _ in range(2):
-        sh(sys.executable, str(ROOT / "bench" / "harvest_ckan.py"), ini, "run", str(workers))
-        out.append(last_job())
+        out.append(harvest_job(ini, workers))
         if len(out) == 1:
             out.append(drain_tables(ini, workers))
     return [out[0], out[2], out[1]]
@@ -173,8 +192,7 @@ def run_dcat(ini: str, workers: int) -> list[tuple[float, int]]:
                   '{"rdf_format": "text/turtle"}')
     out = []
     for _ in range(2):
-        sh(sys.executable, str(ROOT / "bench" / "harvest_ckan.py"), ini, "run", str(workers))
-        out.append(last_job())
+        out.append(harvest_job(ini, workers))
     return [*out, None]
 
 
@@ -202,33 +220,38 @@ def main() -> None:
                 t0 = time.monotonic()
                 result = (run_lngov(lngov_ini, int(workers)) if name == "lngov"
                           else run_dcat(stock_ini, int(workers)))
-                print(f"[{size}] {spec} done in {time.monotonic() - t0:.0f} s", flush=True)
+                print(f"[{size}] {spec} done in {time.monotonic() - t0:.0f} s: {result}",
+                      flush=True)
                 rows.append((size, summary["openable"], spec, result))
         finally:
             platform.terminate()
             platform.wait()
 
     print("\nentries per second = datasets published / job duration; tables s = the job's end "
-          "to the last table loaded by the RQ workers; rerun = the same job again, nothing "
-          "changed\n")
+          "to the last table loaded by the RQ workers; CPU s = the harvest's (or the "
+          "workers') processes, CKAN's start-up included; rerun = the same job again, "
+          "nothing changed\n")
     print(f"{'catalog':>8} {'openable':>8} | {'harvester:workers':<18} {'datasets':>8} "
-          f"{'full s':>8} {'full /s':>8} {'tables s':>8} {'queryable s':>11} {'rerun s':>8} "
-          f"{'full÷rerun':>10}  tables")
-    for size, openable, spec, ((full_s, n), (rerun_s, _), tables) in rows:
+          f"{'full s':>8} {'full /s':>8} {'full CPU s':>10} {'tables s':>8} "
+          f"{'tables CPU s':>12} {'queryable s':>11} {'rerun s':>8} {'full÷rerun':>10}  tables")
+    nan = float("nan")
+    for size, openable, spec, ((full_s, n, cpu), (rerun_s, *_), tables) in rows:
         label = spec.replace("lngov", "lngov_exchange").replace("dcat", "dcat_rdf")
-        after, states = tables if tables else (None, {})
+        after, states, tables_cpu = tables if tables else (None, {}, nan)
         print(f"{size:>8} {openable:>8} | {label:<18} {n:>8} {full_s:>8.1f} {n / full_s:>8.1f} "
-              f"{after if after is not None else float('nan'):>8.1f} "
-              f"{full_s + after if after is not None else float('nan'):>11.1f} {rerun_s:>8.2f} "
+              f"{cpu:>10.1f} {after if after is not None else nan:>8.1f} {tables_cpu:>12.1f} "
+              f"{full_s + after if after is not None else nan:>11.1f} {rerun_s:>8.2f} "
               f"{full_s / max(rerun_s, 1e-3):>10.0f}  {states or ''}")
     for size in dict.fromkeys(r[0] for r in rows):
-        rates = {spec: r[0][1] / r[0][0] for s, _, spec, r in rows if s == size}
-        for spec, rate in rates.items():
+        runs = {spec: r for s, _, spec, r in rows if s == size}
+        for spec, ((full_s, n, cpu), _, _) in runs.items():
             name, workers = spec.split(":")
-            stock = rates.get(f"dcat:{workers}")
+            stock = runs.get(f"dcat:{workers}")
             if name == "lngov" and stock:
-                print(f"{size:>8}: {spec} = {rate / stock:.1f}× dcat:{workers} in datasets per "
-                      f"second (the same number of workers)")
+                (stock_s, stock_n, stock_cpu), *_ = stock
+                print(f"{size:>8}: {spec} = {(n / full_s) / (stock_n / stock_s):.1f}× "
+                      f"dcat:{workers} in datasets per second, "
+                      f"{(n / cpu) / (stock_n / stock_cpu):.1f}× in datasets per CPU second")
 
 
 if __name__ == "__main__":
