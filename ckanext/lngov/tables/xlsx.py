@@ -56,11 +56,15 @@ _CELLS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _text(value: Any) -> str:
+def _text(sheet, value: Any):
+    """A text cell; one that starts with "=" stays text (never a formula)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     text = value if isinstance(value, str) else str(value)
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:CELL_CHARS]
+    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", text)[:CELL_CHARS])
+    cell.data_type = "s"
+    return cell
 
 
 def _pages(user: str, resource_id: str) -> Iterator[dict[str, Any]]:
@@ -79,7 +83,6 @@ def _pages(user: str, resource_id: str) -> Iterator[dict[str, Any]]:
 def write(user: str, resource_id: str, out: IO[bytes]) -> None:
     """Writes the table (without _id) as an XLSX workbook to `out`."""
     import openpyxl
-    from openpyxl.cell import WriteOnlyCell
 
     book = openpyxl.Workbook(write_only=True)
     sheet, written, header, columns = None, SHEET_ROWS, [], []
@@ -92,7 +95,7 @@ def write(user: str, resource_id: str, out: IO[bytes]) -> None:
         for record in page["records"]:
             if written >= SHEET_ROWS:  # a table longer than a sheet goes on in the next one
                 sheet = book.create_sheet(f"{len(book.worksheets) + 1}")
-                sheet.append([_text(h) for h in header])
+                sheet.append([_text(sheet, h) for h in header])
                 written = 0
             row = []
             for i, convert in columns:
@@ -102,14 +105,12 @@ def write(user: str, resource_id: str, out: IO[bytes]) -> None:
                 elif convert is not None:
                     row.append(convert(value))
                 else:
-                    # a text cell stays text, even one that starts with "=" (no formula)
-                    cell = WriteOnlyCell(sheet, _text(value))
-                    cell.data_type = "s"
-                    row.append(cell)
+                    row.append(_text(sheet, value))
             sheet.append(row)
             written += 1
     if sheet is None:  # an empty table: its header alone
-        book.create_sheet("1").append([_text(h) for h in header])
+        sheet = book.create_sheet("1")
+        sheet.append([_text(sheet, h) for h in header])
     book.save(out)
 
 
