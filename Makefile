@@ -31,7 +31,7 @@ bench-load:  ## load benchmark (bench/load.py, wrk) against the running `make fr
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk || sudo apt-get install -y -qq wrk; }
 	@LNGOV_ENV=demo bash -c 'source scripts/lib.sh && .venv/bin/python bench/load.py --target node=http://127.0.0.1:$$CKAN_PORT --target front=http://127.0.0.1:$$FRONT_PORT $(ARGS)'
 
-bench-harvest:  ## the harvest benchmark alone (bench/harvest.py; about 40 min with 10,000 entries)
+bench-harvest:  ## the harvest benchmark alone (bench/harvest.py; 500 entries about 30 min with the table jobs drained after each lngov run, 10,000 entries several hours; ARGS="--sizes 500")
 	@bash scripts/install.sh --dev
 	@LNGOV_ENV=bench bash -c 'source scripts/lib.sh && .venv/bin/python bench/harvest.py $(ARGS)'
 

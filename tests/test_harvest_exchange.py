@@ -220,3 +220,59 @@ def test_a_code_published_by_hand_is_neither_duplicated_nor_overwritten(
     found = call_action("package_search", include_private=True, rows=1000,
                         fq=f'extras_resource_code:"{code}"')["results"]
     assert [d["name"] for d in found] == ["by-hand"]
+
+
+def test_a_file_with_personal_information_is_held_back_and_named_in_the_job_report(
+        sysadmin_module, platform, source, entries, harvested, live_server, app):
+    from ckanext.lngov.tables import status
+
+    code, entry, distribution = next(
+        (c, e, d) for c, e in entries.items() if e and ineligibility(e) is None
+        and e["open_attribute"] == "open" for d in e["distributions"]
+        if d["kind"] == "file" and d["format"] == "CSV")
+    # The platform's file gains a column holding a valid resident ID number in its 2nd row.
+    filename, body = platform.catalog.file(distribution["id"])
+    lines = body.decode("utf-8-sig").splitlines()
+    lines = [lines[0] + ",联系人身份证", lines[1] + ",11010519491231002X",
+             *(line + "," for line in lines[2:])]
+    with platform.catalog.lock:
+        platform.catalog._files[distribution["id"]] = (
+            filename, ("\ufeff" + "\r\n".join(lines) + "\r\n").encode())
+    platform.control("touch", resource_code=code)
+    job, counts, objects = harvest(source)
+    assert counts["updated"] == 1 and counts["error"] == 0
+    run_jobs()   # the table job screens the file: quarantined
+    rid = mapping.resource_id(source.id, distribution["id"])
+    assert status.get(rid)["state"] == status.QUARANTINED
+    # The entry is published; its file is not.
+    name = mapping.dataset_name(code)
+    pkg = requests.get(f"{live_server}/api/3/action/package_show", params={"id": name},
+                       timeout=30).json()["result"]
+    resource = next(r for r in pkg["resources"] if r["id"] == rid)
+    assert download(live_server, pkg, resource).status_code == 403
+    assert requests.get(f"{live_server}/datastore/dump/{rid}/xlsx", timeout=30).status_code == 404
+
+    # The job's report names the entry, the file, the column and the row.
+    admin = {"Authorization": sysadmin_module["token"]}
+    report = requests.get(f"{live_server}/api/3/action/harvest_job_report",
+                          params={"id": job.id}, headers=admin, timeout=30).json()["result"]
+    [problem] = [p for p in report["object_errors"].values() if p["guid"] == code]
+    [error] = problem["errors"]
+    assert error["type"] == "Import"
+    assert resource["url"].rsplit("/", 1)[-1] in error["message"]
+    assert "联系人身份证" in error["message"] and "公民身份号码" in error["message"]
+    assert "行 2" in error["message"] and "11010519491231002X" not in error["message"]
+    shown = requests.get(f"{live_server}/api/3/action/harvest_job_show", params={"id": job.id},
+                         headers=admin, timeout=30).json()["result"]
+    assert shown["outcomes"]["updated"] == 1 and shown["outcomes"]["held_back"] == 1
+    page = app.get(f"/harvest/{source.name}/job/{job.id}", headers=admin)
+    assert page.status_code == 200
+    assert '<tr data-outcome="held_back"><th scope="row">个人信息暂扣的文件</th><td>1</td>' \
+        in page.body
+    assert code in page.body and "联系人身份证" in page.body
+    assert "11010519491231002X" not in page.body
+    # Screened once: running the jobs again adds nothing to the report.
+    run_jobs()
+    again = requests.get(f"{live_server}/api/3/action/harvest_job_report",
+                         params={"id": job.id}, headers=admin, timeout=30).json()["result"]
+    assert again == report

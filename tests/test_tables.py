@@ -297,6 +297,64 @@ def test_a_file_with_personal_information_is_quarantined_until_released(
     assert len(call_action("resource_view_list", id=resource["id"])) == 1
 
 
+# --- the XLSX download (tables/xlsx.py) ------------------------------------------------------
+
+def test_a_table_downloads_as_xlsx_with_typed_cells(sysadmin_module, dept, live_server):
+    import datetime as dt
+
+    rows = [*ROWS, ("=HYPERLINK(\"http://x\")", "", "", "")]
+    entry, resource = upload(sysadmin_module, dept, csv_bytes(rows))
+    run_jobs()
+    path = f"{live_server}/datastore/dump/{resource['id']}/xlsx"
+    got = requests.get(path, timeout=30)
+    assert got.status_code == 200
+    assert got.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert f'filename="{resource["id"]}.xlsx"' in got.headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content)).worksheets[0]
+    table = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert table[0] == ["地区", "自然增长率", "常住人口", "统计日期"]
+    assert table[1] == ["沈阳市", 1.25, 9140000, dt.datetime(2023, 12, 31)]
+    assert table[2] == ["大连市", -3.06, 7530000, dt.datetime(2023, 12, 31)]
+    assert sheet.cell(2, 4).is_date and sheet.cell(2, 4).number_format == "yyyy-mm-dd"
+    assert sheet.cell(2, 3).data_type == "n" and sheet.cell(2, 2).data_type == "n"
+    # text that looks like a formula stays text; empty cells stay empty
+    assert sheet.cell(6, 1).data_type == "s" and table[5] == [rows[-1][0], None, None, None]
+    assert len(table) == 6
+    # linked beside the dump's CSV and JSON in the Data API panel
+    panel = requests.get(f"{live_server}/datastore/api_info/{resource['id']}", timeout=30).text
+    assert f"/datastore/dump/{resource['id']}/xlsx" in panel and "format=json" in panel
+
+
+def test_the_xlsx_download_is_refused_where_the_dump_is(sysadmin_module, dept, live_server):
+    admin = {"Authorization": sysadmin_module["token"]}
+    tables = {}
+    for kind, fields in (("conditional", dict(open_attribute="conditional",
+                                              open_conditions="向省统计局申请。")),
+                         ("private", dict(private=True))):
+        _, resource = upload(sysadmin_module, dept, csv_bytes(), **fields)
+        # a table of its own, as a department may make one through the API
+        call_action("datastore_create", {"user": sysadmin_module["name"]},
+                    resource_id=resource["id"], force=True, fields=[{"id": "地区"}],
+                    records=[{"地区": "沈阳市"}])
+        tables[kind] = resource["id"]
+    for kind, rid in tables.items():
+        dump = requests.get(f"{live_server}/datastore/dump/{rid}", timeout=30)
+        xlsx = requests.get(f"{live_server}/datastore/dump/{rid}/xlsx", timeout=30)
+        assert xlsx.status_code == dump.status_code == 404, kind
+        assert "沈阳市" not in xlsx.text
+        mine = requests.get(f"{live_server}/datastore/dump/{rid}/xlsx", headers=admin,
+                            timeout=30)
+        assert mine.status_code == 200, kind
+        assert openpyxl.load_workbook(io.BytesIO(mine.content)).worksheets[0]["A2"].value == \
+            "沈阳市"
+    # no table, or not even a resource: the same answer
+    _, untabled = upload(sysadmin_module, dept, b"a\n", filename="x.txt", fmt="TXT")
+    for rid in (untabled["id"], "no-such-table", "é" * 300):
+        assert requests.get(f"{live_server}/datastore/dump/{rid}/xlsx",
+                            timeout=30).status_code == 404, rid
+
+
 # --- preview and the Data API panel ------------------------------------------------------------
 
 def test_the_preview_is_a_data_table_view(sysadmin_module, dept, live_server):

@@ -9,6 +9,21 @@ from ckan.lib.i18n import get_locales_from_config
 from ckan.views import api
 
 DEFAULT = "zh_Hans_CN"
+_CATALOGS = {"ckan": "ckan", "ckanext-lngov": "ckanext.lngov"}   # domain: its package
+
+
+def site_translations(domain: str = "ckanext-lngov"):
+    """The translations of the site's language (ckan.locale_default), the portal's or CKAN's
+    (domain "ckan"). A background job has no request, hence no language: what it stores
+    for everyone to read (a view's title, a harvest report's line) is in the site's."""
+    import importlib
+    import os
+
+    from babel.support import Translations
+
+    package = importlib.import_module(_CATALOGS[domain])
+    return Translations.load(os.path.join(os.path.dirname(package.__file__), "i18n"),
+                             [tk.config["ckan.locale_default"]], domain)
 
 
 def current() -> str:

@@ -19,6 +19,7 @@ from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
 from ckanext.lngov.tables import load as tables
+from ckanext.lngov.tables import xlsx as table_xlsx
 
 
 @tk.blanket.config_declarations
@@ -133,7 +134,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
                 usage.blueprint, pages.blueprint, application_views.blueprint,
-                accounts.blueprint, data_requests.blueprint, cache.blueprint, accel.blueprint]
+                accounts.blueprint, data_requests.blueprint, cache.blueprint, accel.blueprint,
+                table_xlsx.blueprint]
 
     # IClick
 

@@ -24,6 +24,7 @@ from ckan import model
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from ckanext.lngov.catalog import uniqueness
 
@@ -295,8 +296,9 @@ class LngovExchangeHarvester(HarvesterBase):
                 "name": "dept-" + provider["credit_code"].lower(),
                 "title": provider["name"], "title_en": provider.get("name_en") or "",
                 "credit_code": provider["credit_code"]})["id"]
-        except tk.ValidationError:
-            # Another worker of the job created it a moment ago.
+        except (tk.ValidationError, IntegrityError):
+            # Another worker of the job created it a moment ago: committed before our name
+            # check (ValidationError), or after it (the database's unique name refuses ours).
             model.Session.rollback()
             found = uniqueness.department_with_credit_code(provider["credit_code"])
             if found is None:

@@ -1,7 +1,9 @@
 """The harvest objects as the record of what happened, and what the next job reads from it.
 
 Each object carries the platform's `modified` of the entry (metadata_modified_date) and its
-outcome (an extra): added, updated, unchanged, withdrawn, refused, not_open or error.
+outcome (an extra): added, updated, unchanged, withdrawn, refused, not_open or error; and,
+for each file of the entry that the personal-information gate held back, an import error
+naming the file, columns and rows and a `held_back` extra (the resource's id).
 """
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import datetime as dt
 from typing import Any, NamedTuple
 
 from ckan import model
-from ckanext.harvest.model import HarvestGatherError, HarvestObject, HarvestObjectExtra
+from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObjectError,
+                                   HarvestObjectExtra)
 from sqlalchemy import func, text
 
 OUTCOMES = ("added", "updated", "unchanged", "withdrawn", "refused", "not_open", "error")
@@ -68,4 +71,43 @@ def counts(job_id: str) -> dict[str, int]:
     report.update({value: n for value, n in rows})
     report["listing_errors"] = model.Session.query(HarvestGatherError).filter(
         HarvestGatherError.harvest_job_id == job_id).count()
+    report[HELD_BACK] = model.Session.query(HarvestObjectExtra).join(
+        HarvestObject, HarvestObject.id == HarvestObjectExtra.harvest_object_id).filter(
+        HarvestObject.harvest_job_id == job_id, HarvestObjectExtra.key == HELD_BACK).count()
     return report
+
+
+HELD_BACK = "held_back"
+
+
+def held_back(resource: model.Resource, findings: list[dict[str, Any]]) -> None:
+    """Puts a file the personal-information gate quarantined (tables/load.py) on the report
+    of the job whose import published it (the entry's current object), once per file: the
+    table job runs after the harvest job has ended, and the entry itself stays published.
+    Nothing for a file that was not harvested."""
+    obj = model.Session.query(HarvestObject).filter(
+        HarvestObject.package_id == resource.package_id,
+        HarvestObject.current == True).first()  # noqa: E712
+    if obj is None or any(e.key == HELD_BACK and e.value == resource.id for e in obj.extras):
+        return
+    from ckanext.lngov.lang import site_translations
+
+    texts = site_translations()   # a background job: the site's language
+    kinds = {"resident_id": texts.gettext("resident ID numbers"),
+             "mobile": texts.gettext("mobile phone numbers"),
+             "bank_card": texts.gettext("bank card numbers")}
+    found = texts.gettext("; ").join(
+        texts.gettext("column {column}: {count} {kind}, rows {rows}").format(
+            column=hit["column"], count=hit["count"], kind=kinds.get(hit["kind"], hit["kind"]),
+            rows=", ".join(map(str, hit["rows"])) + ("…" if hit["count"] > len(hit["rows"])
+                                                     else ""))
+        for hit in findings)
+    message = texts.gettext(
+        "Personal information: the file {file} ({name}, resource {id}) of this entry is held "
+        "back: not served, not in the Data API nor in the machine-readable catalog until a "
+        "sysadmin releases it after review. The entry's metadata is published. Found: "
+        "{found}").format(file=(resource.url or "").rsplit("/", 1)[-1], name=resource.name,
+                          id=resource.id, found=found)
+    model.Session.add(HarvestObjectError(object=obj, stage="Import", message=message))
+    obj.extras.append(HarvestObjectExtra(key=HELD_BACK, value=resource.id))
+    model.Session.flush()

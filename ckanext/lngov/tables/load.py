@@ -160,22 +160,20 @@ def _preview(resource_id: str) -> None:
 
 
 def _site_text(message: str) -> str:
-    """CKAN's translation of `message` in the site's language. The worker has no request,
-    hence no language: CKAN's own view title would be stored in English (the resource
-    page's tab)."""
-    import os
+    """CKAN's translation of `message` in the site's language: the worker has no request,
+    and CKAN's own view title would be stored in English (the resource page's tab)."""
+    from .. import lang
 
-    import ckan
-    from babel.support import Translations
-
-    return Translations.load(os.path.join(os.path.dirname(ckan.__file__), "i18n"),
-                             [tk.config["ckan.locale_default"]], "ckan").gettext(message)
+    return lang.site_translations("ckan").gettext(message)
 
 
 def quarantine(resource: model.Resource, findings: list[dict[str, Any]]) -> None:
     """Holds the file back: no table (an older version's goes too), no download, no DCAT."""
     drop_table(_context(), resource.id)
     status.put(resource.id, status.QUARANTINED, hash=resource.hash, findings=findings)
+    from ..harvest import record
+
+    record.held_back(resource, findings)  # a harvested file: said in its job's report
     model.Session.commit()
     log.warning("quarantined %s: %s", resource.id, findings)
     _republish(resource.package_id)
