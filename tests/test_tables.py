@@ -222,6 +222,10 @@ def test_codes_shaped_like_personal_numbers_are_not_taken_for_them():
     assert any(privacy.kind_of(p) == "resident_id" for p in permits)
     assert any(privacy.kind_of(c) == "bank_card" for c in codes)
     assert privacy.scan(["施工许可证编号", "统一社会信用代码"], zip(permits, codes)) == []
+    # 排污许可证编号: a credit code and a serial; its digits hold a mobile number's shape.
+    assert privacy.scan(["许可证编号"], [["91210105MA16627316001P"]]) == []
+    assert privacy.scan(["备注"], [["手机13912345678，编号MA1"]]) == [
+        {"column": "备注", "kind": "mobile", "count": 1, "rows": [2]}]
 
     # ID numbers of the same shape pass their check every time: found, as is one among codes.
     def with_check(code17: str) -> str:

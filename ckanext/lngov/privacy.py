@@ -14,6 +14,9 @@ from typing import Any, Iterable
 
 # Runs of digits (an ID number may end in X) not inside a longer run.
 _RUN = re.compile(r"(?<![0-9Xx])[0-9]{11,19}[Xx]?(?![0-9Xx])")
+# A run inside a code of letters and digits (排污许可证编号 91210105MA16627316001P) is part of
+# that code, not a number of its own: it counts among its column's shaped numbers, never as a hit.
+_IN_CODE = re.compile(r"[A-Za-z]")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -113,11 +116,15 @@ def screen_row(found: Findings, number: int, columns: Iterable[Any], row: list[A
         return  # most rows: one search over the whole row
     for column, value in zip(columns, cells):
         name = column[0] if isinstance(column, tuple) else column
-        for run in _RUN.findall(value):
+        for match in _RUN.finditer(value):
+            run = match.group()
             kinds = shapes(run)
             for kind in kinds:
                 if kind in _CHECKS:
                     found.shaped[(name, kind)] = found.shaped.get((name, kind), 0) + 1
+            start, end = match.span()
+            if _IN_CODE.match(value[start - 1:start]) or _IN_CODE.match(value[end:end + 1]):
+                continue
             kind = next((k for k in kinds if k not in _CHECKS or _CHECKS[k](run)), None)
             if kind:
                 found.add(number, name, kind)
