@@ -42,13 +42,13 @@ ckan.plugins = activity datastore datatables_view text_view image_view
 ckan.site_url = http://127.0.0.1:$STOCK_PORT
 ckan.site_logo = /base/images/ckan-logo.png
 INI
-  if [ "$(curl -fsS "$CKAN_SOLR_URL/select?q=*:*&rows=0&wt=json" | "$VENV/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["response"]["numFound"])')" = 0 ] \
-     || [ "${LNGOV_STOCK_REINDEX:-0}" = 1 ]; then
-    say "stock CKAN: indexing the database into ckan_stock (ckan search-index rebuild)"
-    start=$(date +%s)
-    "$VENV/bin/ckan" -c "$STOCK_INI" search-index rebuild >>"$LOG_DIR/ckan-stock-index.log" 2>&1
-    say "stock CKAN: indexed in $(( $(date +%s) - start )) s"
-  fi
+  # Everything the database holds and the core not (all of it the first time); after a
+  # harvest, `start` again indexes the new entries. LNGOV_STOCK_REINDEX=1: all again.
+  say "stock CKAN: indexing the database into ckan_stock (ckan search-index rebuild)"
+  start=$(date +%s)
+  only_missing=--only-missing; [ "${LNGOV_STOCK_REINDEX:-0}" = 1 ] && only_missing=
+  "$VENV/bin/ckan" -c "$STOCK_INI" search-index rebuild $only_missing >>"$LOG_DIR/ckan-stock-index.log" 2>&1
+  say "stock CKAN: indexed in $(( $(date +%s) - start )) s"
   if [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
     say "stock CKAN: already running (pid $(cat "$PIDFILE"))"
   else
