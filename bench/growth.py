@@ -17,7 +17,10 @@ Figures are printed side by side, with each size's ratio to the first.
     # the bench portal with the first size harvested (about 7 min for 10,000 at ~20/s):
     export LNGOV_ENV=bench; LNGOV_EXCHANGE_ENTRIES=10000 bash scripts/run.sh
     # then (bench ports from scripts/lib.sh, or the LNGOV_*_PORT of that run):
-    .venv/bin/python bench/growth.py --sizes 10000,40000 [--json growth.json]
+    .venv/bin/python bench/growth.py --sizes 10000,100000 [--harvest-minutes 30] [--json PATH]
+
+With --harvest-minutes a job still running then is stopped, and the size is the catalog it
+reached (the table says so).
 
 The first size is measured without a harvest when the portal already holds it (its harvest
 figure is then the newest job that added datasets, e.g. the one `make run` ran).
@@ -181,6 +184,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per figure")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--harvest-minutes", type=float, default=0,
+                        help="stop a harvest job after this long and measure the catalog it "
+                             "reached (0: let every job finish)")
     parser.add_argument("--no-dump", action="store_true")
     parser.add_argument("--json", help="write every figure here")
     args = parser.parse_args()
@@ -195,15 +201,26 @@ def main() -> None:
         before = active_datasets(ports["db"])
         job_started = time.monotonic()
         print(f"[{size}] harvest ({before} datasets now) ...", flush=True)
-        subprocess.run([*ckan, "lngov", "harvest", "exchange"], cwd=ROOT,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        job = subprocess.Popen([*ckan, "lngov", "harvest", "exchange"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+        try:
+            job.wait(timeout=args.harvest_minutes * 60 if args.harvest_minutes else None)
+            stopped = False
+        except subprocess.TimeoutExpired:
+            # A catalog too large to harvest in the time given: the job is stopped (its
+            # workers die with it) and measured so far; the next job closes it and takes
+            # the rest up (harvest/run.py _close_interrupted).
+            os.killpg(job.pid, signal.SIGTERM)
+            job.wait()
+            stopped = True
         wall = time.monotonic() - job_started
         harvest = newest_adding_job(ports["db"]) or {}
         datasets = active_datasets(ports["db"])
         print(f"[{size}] {datasets} datasets (job: {wall:.0f} s wall, "
               f"{harvest.get('added', 0)} added at {harvest.get('rate', 0):.1f}/s)", flush=True)
         figures = measure(base, args.requests, args.concurrency, args.seed)
-        figures.update(size=size, datasets=datasets, harvest=harvest)
+        figures.update(size=size, datasets=datasets, harvest={**harvest, "stopped": stopped})
         if not args.no_dump:
             figures["dump_s"] = dump_seconds(args.ini)
         print(f"[{size}] {json.dumps(figures)}", flush=True)
@@ -212,8 +229,9 @@ def main() -> None:
     first = rows[0]
     print(f"\nmachine load: {os.getloadavg()[0]:.1f} (1 min); {args.concurrency} visitors, "
           f"{args.requests} requests per figure\n")
-    print("| figure | " + " | ".join(f"{r['size']:,} entries" for r in rows)
-          + " | " + " | ".join(f"{r['size']:,} ÷ {first['size']:,}" for r in rows[1:]) + " |")
+    print("| figure | " + " | ".join(f"{r['datasets']:,} datasets" for r in rows)
+          + " | " + " | ".join(f"{r['datasets']:,} ÷ {first['datasets']:,}" for r in rows[1:])
+          + " |")
     print("|---|" + "---:|" * (2 * len(rows) - 1))
 
     def line(label, get, fmt="{:.0f}"):
@@ -224,6 +242,9 @@ def main() -> None:
                                            for v in values)
               + (" | " + " | ".join(ratios) if ratios else "") + " |")
 
+    print("| platform entries | " + " | ".join(
+        f"{r['size']:,}" + (" (job stopped)" if r["harvest"].get("stopped") else "")
+        for r in rows) + (" |" + " |" * (len(rows) - 1)))
     line("datasets in the portal", lambda r: r["datasets"], "{:,}")
     line("public datasets (search)", lambda r: r["public"], "{:,}")
     line("search page p95 ms", lambda r: r["search_page"]["p95_ms"])
