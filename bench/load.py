@@ -125,6 +125,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm", action="store_true",
                         help="ask every distinct path once before measuring each target")
+    parser.add_argument("--warm-only", metavar="NAME", nargs="+",
+                        help="with --warm, warm only these targets (e.g. the front, whose "
+                             "cache it fills; a web node has none to fill)")
     parser.add_argument("--json", help="write every figure here")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
@@ -140,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         with open(script, "w") as out:
             out.write(LUA)
         for name, base in targets.items():
-            if args.warm:
+            if args.warm and (not args.warm_only or name in args.warm_only):
                 print(f"{name}: warming {len(set(paths))} paths ...", file=sys.stderr)
                 print(f"{name}: warmed in {warm(base, paths):.0f}s", file=sys.stderr)
             for c in args.concurrency:

@@ -6,8 +6,8 @@
 #   (b) portal   the portal's web node of scripts/run.sh (uWSGI, LNGOV_CKAN_PORT), no front;
 #   (c) front    the caching front (scripts/front.sh, LNGOV_FRONT_PORT) before two web nodes
 #                of their own (LNGOV_CKAN_PORT + 2 and + 3), as `make front` runs them.
-# The mix's paths come from (b)'s public catalog; every target is warmed with them first
-# (load.py --warm). Extra arguments go to bench/load.py (default: 20 and 100 visitors, 60 s).
+# The mix's paths come from (b)'s public catalog; the front is warmed with them first
+# (load.py --warm: its cache then holds what visitors ask for, as after the first visitors). Extra arguments go to bench/load.py (default: 20 and 100 visitors, 60 s).
 #
 #   LNGOV_ENV=bench bash bench/load_shapes.sh [--duration 60 --paths 1000 --json PATH]
 #   LNGOV_ENV=bench bash bench/load_shapes.sh stop
@@ -63,7 +63,7 @@ LNGOV_FRONT_UPSTREAMS="127.0.0.1:$NODE1 127.0.0.1:$NODE2" "$ROOT/scripts/front.s
 wait_for "the front" 30 up "$FRONT_PORT"
 
 say "load: uptime $(uptime)"
-"$VENV/bin/python" "$ROOT/bench/load.py" --warm \
+"$VENV/bin/python" "$ROOT/bench/load.py" --warm --warm-only front \
   --target "portal=http://127.0.0.1:$CKAN_PORT" \
   --target "stock=http://127.0.0.1:$STOCK_PORT" \
   --target "front=http://127.0.0.1:$FRONT_PORT" "$@"
