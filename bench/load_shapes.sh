@@ -18,7 +18,7 @@ INI="$ENV_DIR/ckan.ini"
 STOCK_PORT="${LNGOV_STOCK_PORT:-5151}"
 NODE1=$((CKAN_PORT + 2)) NODE2=$((CKAN_PORT + 3))
 FRONT_INI="$ENV_DIR/ckan-front.ini"
-up() { curl -fsS -o /dev/null "http://127.0.0.1:$1/api/3/action/status_show"; }
+up() { curl -fs -o /dev/null "http://127.0.0.1:$1/api/3/action/status_show"; }
 
 stop_node() {
   local pidfile="$RUN_DIR/$1.pid"
