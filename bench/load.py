@@ -54,8 +54,9 @@ end
 """
 
 
-def build_paths(base: str, count: int, seed: int) -> list[str]:
-    """COUNT paths in the proportions of MIX, from BASE's public catalog."""
+def build_paths(base: str, count: int, seed: int, kinds: list[str] | None = None) -> list[str]:
+    """COUNT paths in the proportions of MIX, from BASE's public catalog (only KINDS', if
+    given)."""
     found = requests.get(f"{base}/api/3/action/package_search",
                          params={"rows": 1000}, timeout=120).json()["result"]["results"]
     if not found:
@@ -63,7 +64,7 @@ def build_paths(base: str, count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     paths = []
     for kind, share in MIX.items():
-        for _ in range(max(1, round(count * share))):
+        for _ in range(max(1, round(count * share)) if not kinds or kind in kinds else 0):
             entry = rng.choice(found)
             query = rng.choice(QUERIES)
             if kind == "home":
@@ -123,6 +124,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--paths", type=int, default=2000, help="distinct requests in the mix")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kinds", nargs="+", choices=list(MIX),
+                        help="only these kinds of the mix (e.g. api_search api_show: the "
+                             "Action API alone)")
     parser.add_argument("--warm", action="store_true",
                         help="ask every distinct path once before measuring each target")
     parser.add_argument("--warm-only", metavar="NAME", nargs="+",
@@ -133,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     targets = dict(t.split("=", 1) for t in args.target)
-    paths = build_paths(next(iter(targets.values())), args.paths, args.seed)
+    paths = build_paths(next(iter(targets.values())), args.paths, args.seed, args.kinds)
     results: dict[str, dict[int, dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         paths_file = os.path.join(tmp, "paths.txt")
