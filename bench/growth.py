@@ -51,13 +51,19 @@ TOKEN = "lngov-dev-token"
 
 
 def env_ports() -> dict[str, str]:
-    """The bench environment's addresses as scripts/lib.sh makes them."""
+    """The bench environment's addresses as scripts/lib.sh makes them; "env": the process
+    environment with its exports (CKAN_SQLALCHEMY_URL, CKAN_SOLR_URL, ...), which every
+    ckan command here runs with."""
     out = subprocess.run(
         ["bash", "-c", "source scripts/lib.sh && echo $CKAN_PORT $CKAN_SQLALCHEMY_URL "
-                       "$ENV_DIR ${LNGOV_EXCHANGE_PORT:-58990}"],
+                       "$ENV_DIR ${LNGOV_EXCHANGE_PORT:-58990} && env -0"],
         cwd=ROOT, capture_output=True, text=True, check=True,
-        env={**os.environ, "LNGOV_ENV": "bench"}).stdout.split()
-    return {"ckan_port": out[0], "db": out[1], "env_dir": out[2], "exchange_port": out[3]}
+        env={**os.environ, "LNGOV_ENV": "bench"}).stdout
+    first, _, rest = out.partition("\n")
+    words = first.split()
+    env = dict(item.split("=", 1) for item in rest.split("\0") if "=" in item)
+    return {"ckan_port": words[0], "db": words[1], "env_dir": words[2],
+            "exchange_port": words[3], "env": env}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -117,7 +123,8 @@ def restart_platform(ports: dict, entries: int) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "harvesters.exchange_platform", "--port", ports["exchange_port"],
          "--entries", str(entries), "--without-demo-entries"],
-        cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+        cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
+        env=ports["env"])
     pidfile.write_text(str(process.pid))
     url = f"http://127.0.0.1:{ports['exchange_port']}/api/v1/catalog/entries?limit=1"
     deadline = time.monotonic() + 120 + entries / 500
@@ -142,7 +149,7 @@ def platform_size(ports: dict) -> int | None:
         return None
 
 
-def dump_seconds(ini: str) -> float:
+def dump_seconds(ini: str, env: dict[str, str]) -> float:
     """One generation of the catalog dump, in a process of its own (the app's config)."""
     code = ("import sys, time\n"
             "from ckan.cli import load_config\n"
@@ -152,7 +159,7 @@ def dump_seconds(ini: str) -> float:
             "    from ckanext.lngov.dcat import dump\n"
             "    t = time.perf_counter(); dump.generate(); print(time.perf_counter() - t)\n")
     done = subprocess.run([sys.executable, "-c", code, ini], cwd=ROOT, capture_output=True,
-                          text=True, check=True)
+                          text=True, check=True, env=env)
     return float(done.stdout.split()[-1])
 
 
@@ -203,7 +210,7 @@ def main() -> None:
         print(f"[{size}] harvest ({before} datasets now) ...", flush=True)
         job = subprocess.Popen([*ckan, "lngov", "harvest", "exchange"], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+                               start_new_session=True, env=ports["env"])
         try:
             job.wait(timeout=args.harvest_minutes * 60 if args.harvest_minutes else None)
             stopped = False
@@ -222,7 +229,7 @@ def main() -> None:
         figures = measure(base, args.requests, args.concurrency, args.seed)
         figures.update(size=size, datasets=datasets, harvest={**harvest, "stopped": stopped})
         if not args.no_dump:
-            figures["dump_s"] = dump_seconds(args.ini)
+            figures["dump_s"] = dump_seconds(args.ini, ports["env"])
         print(f"[{size}] {json.dumps(figures)}", flush=True)
         rows.append(figures)
 
