@@ -3,8 +3,10 @@
 For each size (entries of the sample exchange platform, e.g. 10000 then 40000), against a
 running bench portal (one web node, uWSGI as `make run` serves it):
   harvest      the platform is restarted with that many entries (the first N of a larger
-               catalog are the same entries: they derive from the seed and their index) and
-               one job of `ckan lngov harvest exchange` takes what is new; entries/s =
+               catalog are the same entries: they derive from the seed and their index), the
+               entries new to the portal are touched there (the harvester lists what changed
+               since its last job) and one job of `ckan lngov harvest exchange` takes them;
+               entries/s =
                datasets the job added / its duration (ckanext-harvest's records, gather
                start to the last import);
   search p95   the search page (/dataset/?q=...) and the Action API's package_search over
@@ -138,6 +140,33 @@ def restart_platform(ports: dict, entries: int) -> None:
     sys.exit("the exchange platform did not start")
 
 
+def announce_new_entries(ports: dict) -> int:
+    """The harvester lists what changed since the newest `modified` it recorded; the entries
+    a larger catalog adds were generated with older dates. Each entry the portal has no
+    harvest object of is touched on the platform (its /_control), as if its department had
+    just published it: the next job lists exactly those. Returns how many."""
+    with psycopg2.connect(ports["db"]) as conn, conn.cursor() as cur:
+        cur.execute("SELECT DISTINCT guid FROM harvest_object")
+        known = {row[0] for row in cur.fetchall()}
+    base = f"http://127.0.0.1:{ports['exchange_port']}"
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {TOKEN}"
+    codes, cursor = [], None
+    while True:
+        params = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+        page = session.get(f"{base}/api/v1/catalog/entries", params=params, timeout=120).json()
+        codes += [item["resource_code"] for item in page["items"]]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    new = [code for code in codes if code not in known]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda code: session.post(f"{base}/_control/touch",
+                                                json={"resource_code": code},
+                                                timeout=60).raise_for_status(), new))
+    return len(new)
+
+
 def platform_size(ports: dict) -> int | None:
     """--entries of the running platform (its command line; its summary counts without the
     demo entries)."""
@@ -195,16 +224,20 @@ def main() -> None:
                         help="stop a harvest job after this long and measure the catalog it "
                              "reached (0: let every job finish)")
     parser.add_argument("--no-dump", action="store_true")
+    parser.add_argument("--baseline", help="the --json of an earlier run: its sizes come first "
+                                           "in the table (e.g. 10,000 measured before)")
     parser.add_argument("--json", help="write every figure here")
     args = parser.parse_args()
     ports = env_ports()
     base = f"http://127.0.0.1:{ports['ckan_port']}"
     ckan = [str(Path(sys.executable).parent / "ckan"), "-c", args.ini]
-    rows = []
+    rows = json.loads(Path(args.baseline).read_text()) if args.baseline else []
     for size in (int(s) for s in args.sizes.split(",")):
         if platform_size(ports) != size:
             print(f"[{size}] exchange platform: restarting with {size} entries", flush=True)
             restart_platform(ports, size)
+        print(f"[{size}] {announce_new_entries(ports)} entries new to the portal "
+              "announced (touched on the platform)", flush=True)
         before = active_datasets(ports["db"])
         job_started = time.monotonic()
         print(f"[{size}] harvest ({before} datasets now) ...", flush=True)
