@@ -54,8 +54,9 @@ end
 """
 
 
-def build_paths(base: str, count: int, seed: int) -> list[str]:
-    """COUNT paths in the proportions of MIX, from BASE's public catalog."""
+def build_paths(base: str, count: int, seed: int, kinds: list[str] | None = None) -> list[str]:
+    """COUNT paths in the proportions of MIX, from BASE's public catalog (only KINDS', if
+    given)."""
     found = requests.get(f"{base}/api/3/action/package_search",
                          params={"rows": 1000}, timeout=120).json()["result"]["results"]
     if not found:
@@ -63,7 +64,7 @@ def build_paths(base: str, count: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     paths = []
     for kind, share in MIX.items():
-        for _ in range(max(1, round(count * share))):
+        for _ in range(max(1, round(count * share)) if not kinds or kind in kinds else 0):
             entry = rng.choice(found)
             query = rng.choice(QUERIES)
             if kind == "home":
@@ -123,14 +124,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--paths", type=int, default=2000, help="distinct requests in the mix")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kinds", nargs="+", choices=list(MIX),
+                        help="only these kinds of the mix (e.g. api_search api_show: the "
+                             "Action API alone)")
     parser.add_argument("--warm", action="store_true",
                         help="ask every distinct path once before measuring each target")
+    parser.add_argument("--warm-only", metavar="NAME", nargs="+",
+                        help="with --warm, warm only these targets (e.g. the front, whose "
+                             "cache it fills; a web node has none to fill)")
     parser.add_argument("--json", help="write every figure here")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk")
     targets = dict(t.split("=", 1) for t in args.target)
-    paths = build_paths(next(iter(targets.values())), args.paths, args.seed)
+    paths = build_paths(next(iter(targets.values())), args.paths, args.seed, args.kinds)
     results: dict[str, dict[int, dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         paths_file = os.path.join(tmp, "paths.txt")
@@ -140,7 +147,7 @@ def main(argv: list[str] | None = None) -> None:
         with open(script, "w") as out:
             out.write(LUA)
         for name, base in targets.items():
-            if args.warm:
+            if args.warm and (not args.warm_only or name in args.warm_only):
                 print(f"{name}: warming {len(set(paths))} paths ...", file=sys.stderr)
                 print(f"{name}: warmed in {warm(base, paths):.0f}s", file=sys.stderr)
             for c in args.concurrency:

@@ -10,7 +10,9 @@
 #                          database, Redis, Solr, the file storage and the ini (its secrets);
 #   LNGOV_FRONT=1          the caching front (scripts/front.sh, nginx) on LNGOV_FRONT_PORT
 #                          (8080) before the web node(s): the portal's address then.
-export LNGOV_ENV=demo
+# LNGOV_ENV=bench: the same portal on the benchmark services (bench/growth.py, the load
+# benchmark on a 10,000-entry catalog); any other value is the demo.
+[ "${LNGOV_ENV:-}" = bench ] || export LNGOV_ENV=demo
 source "$(dirname "$0")/lib.sh"
 
 "$ROOT/scripts/install.sh"
@@ -35,6 +37,8 @@ debug = false
 [app:main]
 use = config:../../config/ckan.ini
 SECRET_KEY = $secret
+# Files of this environment's portal (config/ckan.ini's path is the demo's)
+ckan.storage_path = $ENV_DIR/storage
 # The sample exchange platform's token (harvest/credentials.py: never in the source's record)
 ckanext.lngov.harvest.token.exchange = lngov-dev-token
 INI

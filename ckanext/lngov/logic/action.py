@@ -274,6 +274,15 @@ def _registered_actions() -> dict[str, Callable]:
     return found
 
 
+def am_following_dataset(up_func, context, data_dict):
+    """An anonymous visitor follows nothing: CKAN's answer for them (NotAuthorized, reached
+    only after validating the id against the database through the portal's visibility rules)
+    given at once. CKAN's dataset page asks it on every view (views/dataset.py read)."""
+    if not context.get("user"):
+        raise tk.NotAuthorized(tk._("You must be logged in to follow datasets"))
+    return up_func(context, data_dict)
+
+
 def _specific_actions() -> dict[str, Any]:
     return {"package_create": package_create, "package_update": package_update,
             "package_show": package_show, "package_search": package_search,
@@ -286,6 +295,7 @@ def _specific_actions() -> dict[str, Any]:
             "organization_create": organization_create,
             "organization_update": organization_update, "harvest_job_show": harvest_job_show,
             "datastore_search_sql": datastore_search_sql,
+            "am_following_dataset": am_following_dataset,
             "user_create": accounts.user_create, "user_delete": accounts.user_delete}
 
 
