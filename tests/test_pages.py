@@ -202,6 +202,24 @@ def test_statistics_count_public_entries_only(world, app):
     assert pages.HIDDEN_TITLE not in body
 
 
+def test_home_figures_follow_an_entry_made_private_and_public_again(world, app, sysadmin_module):
+    """The public entries' listing behind the home page's figures is kept between views
+    (stats.public_ids) until the next change: a change is seen by the very next view."""
+    def figures():
+        return app.get("/statistics.json").json["counts"]
+
+    user = {"user": sysadmin_module["name"]}
+    before = figures()
+    call_action("package_patch", user, id="pg-traffic", private=True)
+    try:
+        hidden = figures()
+        assert hidden["entries"] == before["entries"] - 1
+        assert hidden["apis"] == before["apis"] - 1  # the traffic entry's API
+    finally:
+        call_action("package_patch", user, id="pg-traffic", private=False)
+    assert figures() == before
+
+
 def test_sitemap_lists_public_entries_only(world, app):
     res = app.get("/sitemap.xml")
     assert res.headers["Content-Type"].startswith("application/xml")

@@ -145,6 +145,19 @@ def generation_file() -> str | None:
     return os.path.join(storage, "lngov", "cache-generation") if storage else None
 
 
+def generation() -> str | None:
+    """The current generation ("" before the first change), or None without a file to keep it:
+    what the portal's own in-process caches are keyed on, as the front's cache is."""
+    path = generation_file()
+    if not path:
+        return None
+    try:
+        with open(path) as current:
+            return current.read()
+    except FileNotFoundError:
+        return ""
+
+
 def bump() -> None:
     """A new generation: every answer the front keeps is out of date from now on."""
     path = generation_file()

@@ -10,7 +10,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import search, usage
+from ckanext.lngov import cache, search, usage
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
 
@@ -48,10 +48,27 @@ def public_entries(fields: tuple[str, ...] = ("id", "name", "organization", "rel
             return found
 
 
+_public_ids: dict[str, list[str]] = {}
+
+
+def public_ids() -> list[str]:
+    """Ids of every public entry, listed once per cache generation (cache.py: renewed after
+    every change of entries, whichever web node made it). The home page needs them on every
+    view; listing them costs one search per PAGE entries (14 at 6,400 entries)."""
+    generation = cache.generation()
+    found = _public_ids.get(generation) if generation is not None else None
+    if found is None:
+        found = [e["id"] for e in public_entries(("id",))]
+        if generation is not None:
+            _public_ids.clear()
+            _public_ids[generation] = found
+    return found
+
+
 def home_counts() -> dict[str, int]:
     """Entries, departments, files, APIs and downloads of the public catalog."""
     total, facets = facet_counts(["organization"])
-    ids = [e["id"] for e in public_entries(("id",))]
+    ids = public_ids()
     files, apis = usage.resource_counts(ids)
     downloads = sum(c[usage.DOWNLOAD] for c in usage.counts(ids).values())
     return {"entries": total, "departments": len(facets.get("organization", {})),
@@ -67,7 +84,7 @@ def home(lang: str) -> dict[str, Any]:
     """The home page's figures: counts, entry points, newest and most downloaded."""
     _, facets = facet_counts(["classification", "vocab_base_theme_db", "domain",
                               "organization"])
-    ids = [e["id"] for e in public_entries(("id",))]
+    ids = public_ids()
     top = usage.top(ids, usage.DOWNLOAD, 6)
     popular = public_search(rows=len(top), fq="id:(" + " OR ".join(
         f'"{i}"' for i in top) + ")")["results"] if top else []
