@@ -6,6 +6,7 @@ import datetime
 import logging
 import math
 import re
+import sys
 from typing import Any, Callable, Iterable
 
 import ckan.plugins as p
@@ -15,6 +16,7 @@ from sqlalchemy import exc
 
 from ckanext.lngov import accounts, visibility
 from ckanext.lngov.catalog import uniqueness
+from ckanext.lngov.logic import own_functions
 
 log = logging.getLogger(__name__)
 
@@ -455,12 +457,18 @@ def _application_row(data_dict: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _answered(app_id: str, event: str, actor_id: str) -> dict[str, Any]:
+def _decide(context, row: dict[str, Any], state: str, event: str,
+            **fields: Any) -> dict[str, Any]:
+    """Records the department's answer, once (a second answer is refused), then the activity
+    and the mails."""
     from ckanext.lngov.applications import notify, store
 
+    user = model.User.get(context.get("user") or "")
+    if not store.decide(row["id"], state, user.id, **fields):
+        raise tk.ValidationError({"id": [tk._("This application has already been answered")]})
     model.Session.commit()
-    app = store.dictize(store.get(app_id))
-    _application_activity(app, actor_id)
+    app = store.dictize(store.get(row["id"]))
+    _application_activity(app, user.id)
     notify.send(event, app)
     return app
 
@@ -591,11 +599,8 @@ def lngov_application_approve(context, data_dict):
         errors["end_date"] = [tk._("The end date is past")]
     if errors:
         raise tk.ValidationError(errors)
-    user = model.User.get(context.get("user") or "")
-    if not store.decide(row["id"], store.APPROVED, user.id, conditions=conditions,
-                        end_date=end):
-        raise tk.ValidationError({"id": [tk._("This application has already been answered")]})
-    return _answered(row["id"], notify.APPROVED, user.id)
+    return _decide(context, row, store.APPROVED, notify.APPROVED, conditions=conditions,
+                   end_date=end)
 
 
 def lngov_application_refuse(context, data_dict):
@@ -619,11 +624,8 @@ def lngov_application_refuse(context, data_dict):
     text = _text(data_dict, "reason_text", errors)
     if errors:
         raise tk.ValidationError(errors)
-    user = model.User.get(context.get("user") or "")
-    if not store.decide(row["id"], store.REFUSED, user.id, reason_code=code,
-                        reason_text=text):
-        raise tk.ValidationError({"id": [tk._("This application has already been answered")]})
-    return _answered(row["id"], notify.REFUSED, user.id)
+    return _decide(context, row, store.REFUSED, notify.REFUSED, reason_code=code,
+                   reason_text=text)
 
 
 def lngov_application_mails(context, data_dict):
@@ -864,18 +866,6 @@ def lngov_data_request_followee_list(context, data_dict):
 
 
 def _own_actions() -> dict[str, Any]:
-    return {"lngov_table_release": lngov_table_release,
-            "lngov_application_create": lngov_application_create,
-            "lngov_application_show": lngov_application_show,
-            "lngov_application_list": lngov_application_list,
-            "lngov_application_approve": lngov_application_approve,
-            "lngov_application_refuse": lngov_application_refuse,
-            "lngov_application_mails": lngov_application_mails,
-            "lngov_service_clock": lngov_service_clock,
-            "lngov_data_request_create": lngov_data_request_create,
-            "lngov_data_request_show": lngov_data_request_show,
-            "lngov_data_request_list": lngov_data_request_list,
-            "lngov_data_request_answer": lngov_data_request_answer,
-            "lngov_data_request_follow": lngov_data_request_follow,
-            "lngov_data_request_unfollow": lngov_data_request_unfollow,
-            "lngov_data_request_followee_list": lngov_data_request_followee_list}
+    """The portal's own actions: every lngov_* function of this module (auth.py has an auth
+    function of the same name for each)."""
+    return own_functions(sys.modules[__name__])

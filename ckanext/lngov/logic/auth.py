@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from typing import Any, Callable
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+
+from ckanext.lngov.logic import own_functions
 
 
 @tk.chained_auth_function
@@ -435,26 +438,13 @@ def lngov_table_release(context, data_dict):
 
 
 def _specific_auth_functions() -> dict[str, Any]:
-    return {"lngov_data_access": lngov_data_access,
-            "lngov_department_fields": lngov_department_fields,
-            "harvest_log_list": harvest_log_list,
+    """The portal's own auth functions (every lngov_* function of this module: one per action
+    of the same name, and lngov_data_access, lngov_department_fields) and its rules over other
+    plugins' actions."""
+    return {"harvest_log_list": harvest_log_list,
             "package_show": package_show,
             "harvest_object_show": harvest_object_show,
             "harvest_object_list": harvest_object_list,
             "datastore_search": datastore_search, "datastore_info": datastore_info,
             "datastore_search_sql": datastore_search_sql,
-            "lngov_table_release": lngov_table_release,
-            "lngov_application_create": lngov_application_create,
-            "lngov_application_list": lngov_application_list,
-            "lngov_application_show": lngov_application_show,
-            "lngov_application_approve": lngov_application_approve,
-            "lngov_application_refuse": lngov_application_refuse,
-            "lngov_application_mails": lngov_application_mails,
-            "lngov_service_clock": lngov_service_clock,
-            "lngov_data_request_create": lngov_data_request_create,
-            "lngov_data_request_show": lngov_data_request_show,
-            "lngov_data_request_list": lngov_data_request_list,
-            "lngov_data_request_answer": lngov_data_request_answer,
-            "lngov_data_request_follow": lngov_data_request_follow,
-            "lngov_data_request_unfollow": lngov_data_request_unfollow,
-            "lngov_data_request_followee_list": lngov_data_request_followee_list}
+            **own_functions(sys.modules[__name__])}
