@@ -8,7 +8,7 @@ database and index (LNGOV_ENV=bench services):
 Entries per second = datasets published / the job's duration (gather start to the last
 object's import, from ckanext-harvest's own records, so CKAN's start-up is not counted).
 The harvest does not wait for the tables (RQ jobs, ckanext/lngov/tables/load.py): after
-lngov_exchange's full run, as many `ckan jobs worker --burst` as the harvest had workers
+lngov_exchange's full run, as many `ckan lngov worker --burst` as the harvest had workers
 drain the queue, and "tables s" is the job's end to the last table's record (loaded,
 quarantined or failed; task_status), the workers' start-up included. CPU s: the CPU time of
 the harvest's (or the workers') processes, which other work on a shared machine does not
@@ -145,7 +145,7 @@ def drain_tables(ini: str, workers: int) -> tuple[float, dict[str, int], float]:
     workers' CPU seconds)."""
     _, job_end = job_span()
     cpu = cpu_of_children()
-    done = [subprocess.Popen([CKAN, "-c", ini, "jobs", "worker", "--burst"],
+    done = [subprocess.Popen([CKAN, "-c", ini, "lngov", "worker", "--burst"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             for _ in range(workers)]
     for process in done:

@@ -105,7 +105,7 @@ start_web() {
 }
 start_web ckan "$CKAN_PORT"
 [ "$WEB_NODES" = 2 ] && start_web ckan2 "$CKAN2_PORT"
-start_bg worker "${CKAN[@]}" jobs worker
+start_bg worker "${CKAN[@]}" lngov worker
 # The sample data sharing and exchange platform the portal harvests (harvesters/), without the
 # 66 entries that load-demo published by hand above: the same codes from a second source would
 # be refused as one-data-one-source conflicts (the rule's own tests: tests/test_one_source.py).

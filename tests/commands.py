@@ -24,16 +24,16 @@ def run_ckan(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
 
 def run_jobs(timeout: float = 600) -> subprocess.CompletedProcess:
     """CKAN's background worker as `make run` starts it, until the queue is empty
-    (`ckan jobs worker --burst`); fails the test if the worker does."""
-    done = run_ckan("jobs", "worker", "--burst", timeout=timeout)
+    (`ckan lngov worker --burst`); fails the test if the worker does."""
+    done = run_ckan("lngov", "worker", "--burst", timeout=timeout)
     print(done.stdout, done.stderr)  # shown when the test fails
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
 
 def work_jobs() -> None:
-    """CKAN's RQ worker in this process, until the queue is empty: it forks for each job, so
-    the job sees this process's configuration (a storage a fixture set, say)."""
-    from ckan.lib import jobs
+    """The portal's worker in this process, until the queues are empty: the jobs see this
+    process's configuration (a storage a fixture set, say)."""
+    from ckanext.lngov import worker
 
-    jobs.Worker().work(burst=True)
+    worker.work(burst=True)

@@ -118,13 +118,31 @@ def severities(results: Counter, severity: str) -> Counter:
     return Counter({k: v for k, v in results.items() if k[0] == severity})
 
 
+def dump_jobs() -> list:
+    """The catalog dump jobs waiting, on every queue of the portal's worker."""
+    from ckanext.lngov import worker
+
+    return [job for name in worker.QUEUES for job in jobs.get_queue(name).jobs
+            if job.func_name.endswith("dump.run_job")]
+
+
+def clear_jobs() -> None:
+    """Nothing queued on the worker's queues, no dump flagged as waiting."""
+    from ckan.lib.redis import connect_to_redis
+
+    from ckanext.lngov import worker
+    from ckanext.lngov.dcat import dump
+
+    for name in worker.QUEUES:
+        jobs.get_queue(name).empty()
+    connect_to_redis().delete(dump.PENDING, f"{dump.PENDING}:{worker.LATER}")
+
+
 def run_jobs() -> int:
     """Runs the queued catalog dump jobs in this process, as the RQ worker would."""
-    queue = jobs.get_queue()
     done = 0
-    for job in list(queue.jobs):
-        if job.func_name.endswith("dump.run_job"):
-            queue.remove(job)
-            job.perform()
-            done += 1
+    for job in dump_jobs():
+        jobs.get_queue(jobs.remove_queue_name_prefix(job.origin)).remove(job)
+        job.perform()
+        done += 1
     return done

@@ -7,8 +7,6 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS as DCT, RDF
 
-from ckan.lib import jobs
-from ckan.lib.redis import connect_to_redis
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.dcat.profiles import DCAT
@@ -23,8 +21,7 @@ DEPARTMENT_ONLY_VALUES = ("DEPTONLY-SCOPE-户籍", "DEPTONLY-CONDITIONS-核验",
 
 @pytest.fixture(scope="module")
 def world(sysadmin_module):
-    jobs.get_queue().empty()
-    connect_to_redis().delete(dump.PENDING)
+    rdf.clear_jobs()
     admin = sysadmin_module
     dept = catalog.department(name="ln-vis", title="辽宁省测试厅")
     member = factories.UserWithToken()

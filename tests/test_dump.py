@@ -1,6 +1,6 @@
 """The complete catalog dump: one static file per format, regenerated in the background after
-each write (one job however many writes queue while none has started), never stale by more
-than that job, served with its modification time."""
+each write (one job however many writes queue while none has started), a withdrawal's before
+the table loads waiting, served with its modification time."""
 from __future__ import annotations
 
 import email.utils
@@ -9,13 +9,14 @@ import os
 import pytest
 from rdflib.namespace import RDF
 
-from ckan.lib import jobs
-from ckan.lib.redis import connect_to_redis
 from ckan.tests.helpers import call_action
 from ckanext.dcat.profiles import DCAT
 
 from ckanext.lngov.dcat import dump
+from ckanext.lngov.tables import status
 from tests import catalog, rdf
+from tests.commands import run_ckan, run_jobs
+from tests.test_tables import csv_bytes, upload
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +28,13 @@ def entries(sysadmin_module):
 
 @pytest.fixture
 def no_jobs():
-    jobs.get_queue().empty()
-    connect_to_redis().delete(dump.PENDING)
+    rdf.clear_jobs()
     yield
-    jobs.get_queue().empty()
+    rdf.clear_jobs()
 
 
 def _queued():
-    return [j for j in jobs.get_queue().jobs if j.func_name.endswith("dump.run_job")]
+    return rdf.dump_jobs()
 
 
 def test_writes_queue_one_regeneration(entries, no_jobs):
@@ -93,3 +93,24 @@ def test_missing_dump_is_scheduled_not_an_error(entries, no_jobs, app):
     rdf.run_jobs()
     assert app.get("/catalog/dump.jsonld").status_code == 200
     app.get("/catalog/dump.xyz", status=404)
+
+
+def test_a_withdrawal_leaves_the_dump_before_the_table_loads_waiting(entries, no_jobs, app):
+    """The portal's worker takes a withdrawal's dump before a harvest's queued table loads
+    (worker.py): the first job the real worker runs removes the entry from the dump."""
+    admin, made = entries
+    dept = catalog.department()
+    loads = [upload(admin, dept, csv_bytes())[1]["id"] for _ in range(3)]
+    assert all(status.get(rid)["state"] == status.PENDING for rid in loads)
+    rdf.run_jobs()   # the additions' dump, queued behind the loads
+    withdrawn = made[3]
+    assert withdrawn["name"] in app.get("/catalog/dump.ttl").body
+    call_action("package_patch", {"user": admin["name"]}, id=withdrawn["id"], private=True)
+
+    done = run_ckan("lngov", "worker", "--burst", "--max-jobs", "1")
+    assert done.returncode == 0, done.stderr
+
+    assert withdrawn["name"] not in app.get("/catalog/dump.ttl").body
+    assert all(status.get(rid)["state"] == status.PENDING for rid in loads)
+    run_jobs()   # and the loads follow
+    assert all(status.get(rid)["state"] == status.LOADED for rid in loads)

@@ -205,7 +205,7 @@ _later = threading.Lock()
 _pending: list[threading.Timer] = []
 
 
-def _bump_later() -> None:
+def bump_when_searchable() -> None:
     """Once more when Solr has made the change searchable: a write that defers Solr's commit
     (the harvester: ckan.search.solr_commit off, Solr's autoSoftCommit shows it within
     seconds) is committed in PostgreSQL before it is searchable, and a search answered in
@@ -223,7 +223,7 @@ def _after_commit(session) -> None:
     if session.info.pop(_DIRTY, False):
         bump()
         if not tk.asbool(tk.config.get("ckan.search.solr_commit", True)):
-            _bump_later()
+            bump_when_searchable()
 
 
 def _after_rollback(session) -> None:

@@ -18,11 +18,22 @@ def load_demo():
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+@lngov.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queues are empty")
+@click.option("--max-jobs", type=int, default=None, help="stop after this many jobs")
+def worker(burst, max_jobs):
+    """The portal's background worker (what scripts/run.sh starts): CKAN's RQ worker running
+    each job in its own process, on CKAN's default queue first, then the table loads."""
+    from ckanext.lngov import worker as jobs_worker
+
+    jobs_worker.work(burst=burst, max_jobs=max_jobs)
+
+
 @lngov.command("tables")
 def tables():
     """Queue the load of every open table not loaded yet (or loaded from another file):
     after an upgrade, tables an older portal loaded as text get their types and preview.
-    CKAN's worker does the loads (`ckan jobs worker`)."""
+    The portal's worker does the loads (`ckan lngov worker`)."""
     from ckan import model
 
     from ckanext.lngov.tables import load

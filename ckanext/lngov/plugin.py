@@ -5,6 +5,7 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.lngov import (accel, accounts, cache, checksum, cli, contracts, downloads, guard,
@@ -82,14 +83,14 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         visibility.hide_past_activities(pkg_dict["id"])
         dcat_catalog.forget(pkg_dict["id"])
         tables.schedule(pkg_dict["id"])
-        dump.schedule()
+        dump.schedule(urgent=not visibility.public(pkg_dict["id"]))
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         cache.changed()
         visibility.hide_past_activities(pkg_dict["id"], deleting=True)
         dcat_catalog.forget(pkg_dict["id"])
         tables.schedule(pkg_dict["id"])
-        dump.schedule()
+        dump.schedule(urgent=True)
 
     # IOrganizationController (and IPackageController's methods of the same names): a
     # department's names and code are in its entries' pages and RDF.
@@ -99,7 +100,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def edit(self, entity: Any) -> None:
         cache.changed()
-        dump.schedule()
+        if not isinstance(entity, model.Package):  # an entry's: after_dataset_update
+            dump.schedule()
 
     def delete(self, entity: Any) -> None:
         cache.changed()

@@ -25,7 +25,7 @@ from sqlalchemy import event
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .. import privacy
+from .. import privacy, worker
 from . import quality, read, status, types
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def later(resource_id: str) -> None:
 @event.listens_for(model.Session, "after_commit")
 def _enqueue(session) -> None:
     for resource_id in dict.fromkeys(session.info.pop(_PENDING_JOBS, [])):
-        tk.enqueue_job(run, [resource_id], title=f"lngov table {resource_id}",
+        tk.enqueue_job(run, [resource_id], title=f"lngov table {resource_id}", queue=worker.LATER,
                        rq_kwargs={"timeout": tk.config.get("ckanext.lngov.tables.timeout")})
 
 
@@ -138,13 +138,43 @@ def run(resource_id: str) -> None:
         status.put(resource_id, status.ERROR, error=str(error), hash=file_hash)
         model.Session.commit()
         return
+    first = _activate(resource)
     tk.get_action("datastore_create")(_context(), {"resource_id": resource_id, "force": True})
     _preview(resource_id)
     status.put(resource_id, status.LOADED, hash=file_hash, rows=rows,
                quality=report.as_dict(), release=release)
+    if first:
+        _index(resource.package_id)
     model.Session.commit()
-    if release:
+    if first or release:
         _republish(resource.package_id)
+
+
+def _activate(resource: model.Resource) -> bool:
+    """Sets the resource's `datastore_active` (as ckanext-xloader does), so that
+    datastore_create does not: it would patch the resource, a whole dataset update (validation,
+    activity, the portal's hooks, a reindex) per table. True if the flag was not set."""
+    if resource.extras.get("datastore_active"):
+        return False
+    resource.extras = {**resource.extras, "datastore_active": True}
+    model.Session.flush()
+    return True
+
+
+def _index(package_id: str) -> None:
+    """The dataset's search document (its resources' `datastore_active`: the home page counts
+    entries with tables). While more loads wait, Solr's commit is left to its autoSoftCommit
+    (seconds) and the caching front's generation renewed once more after it (cache.py); the
+    last load of a batch commits."""
+    from ckan import logic
+    from ckan.lib import jobs
+
+    from .. import cache
+
+    waiting = jobs.get_queue(worker.LATER).count > 0
+    logic.index_update_package({"ignore_auth": True}, package_id, defer_commit=waiting)
+    if waiting:
+        cache.bump_when_searchable()
 
 
 def _preview(resource_id: str) -> None:
@@ -180,7 +210,7 @@ def quarantine(resource: model.Resource, findings: list[dict[str, Any]]) -> None
 
 
 def _republish(package_id: str) -> None:
-    """The entry's DCAT (its distributions) and the catalog dump again."""
+    """The entry's DCAT (its distributions and data service) and the catalog dump again."""
     from ..dcat import catalog as dcat_catalog, dump
 
     dcat_catalog.forget(package_id)
