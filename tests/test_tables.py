@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 
 import openpyxl
 import pytest
 import requests
 from werkzeug.datastructures import FileStorage
 
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib import jobs
 from ckan.tests.helpers import call_action
 
-from ckanext.lngov.tables import status
+from ckanext.lngov import cache, worker
+from ckanext.lngov.tables import load, status
 from tests import catalog
 from tests.commands import run_jobs
 
@@ -165,6 +170,29 @@ def test_a_reload_replaces_the_table_atomically(sysadmin_module, dept, live_serv
     assert {total for _, total in answers} <= {30000, 40000}
     assert answers[-1][1] == 40000
     assert status.get(resource["id"])["rows"] == 40000
+
+
+def test_a_run_of_loads_renews_the_front_s_cache_once_not_per_table(sysadmin_module, dept):
+    """While more loads wait, a load's commit renews the caching front's generation a moment
+    later, once for all loads meanwhile (cache.soon); the last load of the run at once."""
+    loads = [upload(sysadmin_module, dept, csv_bytes())[1]["id"] for _ in range(3)]
+    queue = jobs.get_queue(worker.LATER)
+    for job in queue.jobs:
+        if job.args != [] and job.args[0] not in loads:
+            queue.remove(job)   # the additions' catalog dump: not part of this run
+    generations = [cache.generation()]
+    for resource_id in loads:
+        queue.remove(next(j for j in queue.jobs if j.args == [resource_id]))
+        load.run(resource_id)
+        model.Session.remove()   # as the worker does after each job
+        generations.append(cache.generation())
+    assert generations[0] == generations[1] == generations[2] != generations[3]
+    assert all(status.get(rid)["state"] == status.LOADED for rid in loads)
+    time.sleep(tk.config.get("ckanext.lngov.cache.index_delay") + 1)
+    assert cache.generation() != generations[3]   # the deferred renewal came
+    packages = {model.Resource.get(rid).package_id for rid in loads}
+    found = call_action("package_search", fq="res_extras_datastore_active:true", rows=1000)
+    assert packages <= {pkg["id"] for pkg in found["results"]}
 
 
 def test_conditional_and_private_entries_get_no_public_table(sysadmin_module, dept, live_server):

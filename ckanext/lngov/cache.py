@@ -42,6 +42,7 @@ blueprint = Blueprint("lngov_cache", __name__)
 
 HEADER = "X-Accel-Expires"
 _DIRTY = "lngov_cache_dirty"
+_SOON = "lngov_cache_soon"
 
 # Anonymous pages the front may keep (Flask endpoints; an endpoint not listed is never kept).
 PAGE_ENDPOINTS = frozenset({
@@ -182,6 +183,16 @@ def changed(session: Any = None) -> None:
     (session or model.Session()).info[_DIRTY] = True
 
 
+def soon(session: Any = None) -> None:
+    """The changes SESSION commits from now on (until the session is removed, as CKAN's worker
+    does after each job) may stay in the cache a moment: the generation is renewed
+    `index_delay` seconds after each commit (once for all commits meanwhile) rather than at
+    once. For a run of background table loads: one renewal every few seconds,
+    not one per table, so the front keeps its answers while a harvest's tables load; the
+    window is the one a deferred Solr commit already has."""
+    (session or model.Session()).info[_SOON] = True
+
+
 def _watched(obj: Any) -> bool:
     table = getattr(getattr(obj, "__table__", None), "name", None)
     return table in WATCHED_TABLES
@@ -221,6 +232,9 @@ def bump_when_searchable() -> None:
 
 def _after_commit(session) -> None:
     if session.info.pop(_DIRTY, False):
+        if session.info.get(_SOON):
+            bump_when_searchable()
+            return
         bump()
         if not tk.asbool(tk.config.get("ckan.search.solr_commit", True)):
             bump_when_searchable()
@@ -245,7 +259,11 @@ def _bumping(name: str):
     @tk.chained_action
     def action(up_func, context, data_dict):
         result = up_func(context, data_dict)
-        bump()   # the DataStore commits its own database before answering
+        # the DataStore commits its own database before answering
+        if model.Session().info.get(_SOON):
+            bump_when_searchable()
+        else:
+            bump()
         return result
     action.__name__ = name
     return action

@@ -25,7 +25,7 @@ from sqlalchemy import event
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .. import privacy, worker
+from .. import cache, privacy, worker
 from . import quality, read, status, types
 
 log = logging.getLogger(__name__)
@@ -120,6 +120,9 @@ def run(resource_id: str) -> None:
     if not eligible(resource):
         drop(resource_id)
         return
+    waiting = _waiting()
+    if waiting:
+        cache.soon()  # one renewal of the front's cache for a run of loads, not one a table
     file_hash = resource.hash
     release = (status.get(resource_id) or {}).get("release")
     if not release or release.get("hash") != file_hash:
@@ -144,7 +147,7 @@ def run(resource_id: str) -> None:
     status.put(resource_id, status.LOADED, hash=file_hash, rows=rows,
                quality=report.as_dict(), release=release)
     if first:
-        _index(resource.package_id)
+        _index(resource.package_id, waiting)
     model.Session.commit()
     if first or release:
         _republish(resource.package_id)
@@ -161,17 +164,20 @@ def _activate(resource: model.Resource) -> bool:
     return True
 
 
-def _index(package_id: str) -> None:
-    """The dataset's search document (its resources' `datastore_active`: the home page counts
-    entries with tables). While more loads wait, Solr's commit is left to its autoSoftCommit
-    (seconds) and the caching front's generation renewed once more after it (cache.py); the
-    last load of a batch commits."""
-    from ckan import logic
+def _waiting() -> bool:
+    """More table loads wait in the queue (this one is out of it)."""
     from ckan.lib import jobs
 
-    from .. import cache
+    return jobs.get_queue(worker.LATER).count > 0
 
-    waiting = jobs.get_queue(worker.LATER).count > 0
+
+def _index(package_id: str, waiting: bool) -> None:
+    """The dataset's search document (its resources' `datastore_active`: the home page counts
+    entries with tables). While more loads wait, Solr's commit is left to its autoSoftCommit
+    (seconds) and the caching front's generation renewed after it (cache.py); the last load
+    of a run commits."""
+    from ckan import logic
+
     logic.index_update_package({"ignore_auth": True}, package_id, defer_commit=waiting)
     if waiting:
         cache.bump_when_searchable()
