@@ -24,6 +24,7 @@ loaded into the DataStore. The DCAT RDF harvester reads the platform's DCAT-AP f
                                    .venv/bin/python bench/harvest.py [--sizes 500,10000])
     --runs lngov:1,dcat:1,lngov:2,dcat:2   harvester:workers, in order
     --platform-port N                      the sample platform's port (LNGOV_EXCHANGE_PORT)
+    --no-tables                            do not drain the table jobs (harvest figures only)
 """
 from __future__ import annotations
 
@@ -173,6 +174,9 @@ def create_source(ini: str, url: str, kind: str, config: str) -> None:
     sh(sys.executable, str(ROOT / "bench" / "harvest_ckan.py"), ini, "create", url, kind, config)
 
 
+DRAIN = True
+
+
 def run_lngov(ini: str, workers: int) -> list:
     fresh_portal(ini)
     # the token as a server holds it (harvest/credentials.py), never in the source's config
@@ -182,7 +186,7 @@ def run_lngov(ini: str, workers: int) -> list:
     for _ in range(2):
         out.append(harvest_job(ini, workers))
         if len(out) == 1:
-            out.append(drain_tables(ini, workers))
+            out.append(drain_tables(ini, workers) if DRAIN else None)
     return [out[0], out[2], out[1]]
 
 
@@ -197,14 +201,17 @@ def run_dcat(ini: str, workers: int) -> list[tuple[float, int]]:
 
 
 def main() -> None:
-    global PLATFORM_PORT
+    global PLATFORM_PORT, DRAIN
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="500,10000")
     parser.add_argument("--runs", default="lngov:1,dcat:1,lngov:2,dcat:2",
                         help="harvester:workers, in order (lngov or dcat)")
     parser.add_argument("--platform-port", type=int, default=PLATFORM_PORT)
+    parser.add_argument("--no-tables", action="store_true",
+                        help="leave the table jobs queued (the harvest's figures only)")
     args = parser.parse_args()
     PLATFORM_PORT = args.platform_port
+    DRAIN = not args.no_tables
     if os.environ.get("LNGOV_ENV") != "bench" or "CKAN_SQLALCHEMY_URL" not in os.environ:
         sys.exit("run it as `make bench-harvest` (the bench services' addresses come from "
                  "scripts/lib.sh with LNGOV_ENV=bench)")

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
+import uuid
 from contextlib import contextmanager
 from typing import Any
 
@@ -27,6 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from ckanext.lngov.catalog import uniqueness
+from ckanext.lngov.logic.action import activity_from_answer
 
 from . import credentials, datastore, files, mapping, record
 from .platform import Gone, Platform, PlatformError
@@ -94,22 +97,45 @@ class LngovExchangeHarvester(HarvesterBase):
         return config if isinstance(config, dict) else {}
 
     def _platform(self, source) -> Platform:
-        pkg = model.Package.get(source.id)
-        name = pkg.name if pkg is not None else source.id
-        token = credentials.token(name)
-        if token is None:
-            raise PlatformError(credentials.missing_message(name))
-        return Platform(source.url, token, float(self._config(source).get("timeout", 30)))
+        """The source's platform client, one per process and job (its HTTP connections
+        reused from one entry to the next; never across a fork, nor into the next job, which
+        reads the source's address, token and timeout again)."""
+        key = (os.getpid(), source.id, self._job_id)
+        if self._platforms.get(key) is None:
+            pkg = model.Package.get(source.id)
+            name = pkg.name if pkg is not None else source.id
+            token = credentials.token(name)
+            if token is None:
+                raise PlatformError(credentials.missing_message(name))
+            self._platforms = {key: Platform(source.url, token,
+                                             float(self._config(source).get("timeout", 30)))}
+        return self._platforms[key]
+
+    _platforms: dict = {}
+    _job_id: str | None = None
+    _departments: dict = {}
+    _user_known: tuple | None = None
+
+    def _for_job(self, obj) -> None:
+        """What is kept for one job only (platform client, departments) starts afresh with
+        each job."""
+        if obj.harvest_job_id != self._job_id:
+            self._job_id = obj.harvest_job_id
+            self._platforms, self._departments = {}, {}
 
     def _get_user_name(self) -> str:
         """The harvest acts as a user of its own, not the site user, so its changes show in
         the activity streams (CKAN hides the site user's) as coming from the platform."""
         name = tk.config.get("ckanext.harvest.user_name") or HARVEST_USER
+        if self._user_known == (self._job_id, name):
+            return name
         if model.User.get(name) is None:
             user = model.User(name=name, fullname="数据共享交换平台采集 Exchange platform harvest",
                               password=secrets.token_urlsafe(32), sysadmin=True)
             model.Session.add(user)
             model.Session.commit()
+        if self._job_id is not None:
+            self._user_known = (self._job_id, name)   # looked up once a job
         return name
 
     def _context(self) -> dict[str, Any]:
@@ -118,6 +144,7 @@ class LngovExchangeHarvester(HarvesterBase):
     # --- gather -------------------------------------------------------------------------
 
     def gather_stage(self, harvest_job) -> list[str]:
+        self._job_id, self._platforms, self._departments = harvest_job.id, {}, {}
         self._get_user_name()   # made once, before fetch consumers or workers need it
         source = harvest_job.source
         known = record.latest(source.id)
@@ -149,14 +176,18 @@ class LngovExchangeHarvester(HarvesterBase):
         return ids
 
     def _object(self, job, code: str, modified, content: dict[str, Any]) -> str:
-        obj = HarvestObject(guid=code, job=job, metadata_modified_date=modified,
+        # Written with the job's gather record in one commit (ckanext-harvest's gather_stage
+        # saves the job at its end; on an error it deletes the job's objects), not one by one.
+        obj = HarvestObject(id=str(uuid.uuid4()), guid=code, job=job,
+                            metadata_modified_date=modified,
                             content=json.dumps(content, ensure_ascii=False))
-        obj.save()
+        obj.add()
         return obj.id
 
     # --- fetch --------------------------------------------------------------------------
 
     def fetch_stage(self, harvest_object) -> bool:
+        self._for_job(harvest_object)
         listed = json.loads(harvest_object.content)
         code = harvest_object.guid
         reason = None if listed.get("retry") else ineligibility(listed)
@@ -177,12 +208,13 @@ class LngovExchangeHarvester(HarvesterBase):
         harvest_object.content = json.dumps(
             entry if reason is None else {"resource_code": code, "ineligible": reason},
             ensure_ascii=False)
-        harvest_object.save()
+        harvest_object.add()   # committed by the stage runner with the fetch's end
         return True
 
     # --- import -------------------------------------------------------------------------
 
     def import_stage(self, harvest_object) -> bool | str:
+        self._for_job(harvest_object)
         content = json.loads(harvest_object.content)
         with deferred_solr_commit():
             if "ineligible" in content:
@@ -220,7 +252,9 @@ class LngovExchangeHarvester(HarvesterBase):
         model.Session.execute(text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
         model.Session.flush()
         try:
-            tk.get_action("package_update" if existing else "package_create")(dict(context), pkg)
+            with activity_from_answer():   # the activity records the write's own answer
+                tk.get_action("package_update" if existing else "package_create")(
+                    dict(context), pkg)
         except tk.ValidationError as error:
             model.Session.rollback()
             return self._fail(obj, "; ".join(
@@ -231,7 +265,7 @@ class LngovExchangeHarvester(HarvesterBase):
             datastore.drop(context, served_no_more)
             files.remove(served_no_more)
         record.set_outcome(obj, "updated" if live else "added")
-        obj.save()
+        obj.add()   # committed by the stage runner with the import's end
         return True
 
     def _copy_files(self, obj, entry: dict[str, Any], before: dict) -> dict[str, tuple[int, str]]:
@@ -256,7 +290,7 @@ class LngovExchangeHarvester(HarvesterBase):
         pkg = model.Package.get(package_id)
         if pkg is None:
             record.set_outcome(obj, "not_open")
-            obj.save()
+            obj.add()   # committed by the stage runner with the import's end
             return "unchanged"
         context = self._context()
         # Everything goes: the tables, the dataset (page, search, API, DCAT), then the files.
@@ -275,7 +309,7 @@ class LngovExchangeHarvester(HarvesterBase):
             previous.current = False
         obj.package_id, obj.current = package_id, False
         record.set_outcome(obj, "withdrawn" if was_public else "not_open")
-        obj.save()
+        obj.add()   # committed by the stage runner with the import's end
         log.info("withdrew %s: %s", obj.guid, reason)
         return True if was_public else "unchanged"
 
@@ -288,6 +322,15 @@ class LngovExchangeHarvester(HarvesterBase):
         return False
 
     def _department(self, provider: dict[str, Any], context: dict[str, Any]) -> str:
+        """The department of the credit code, found once a job (and process): a department
+        deleted meanwhile fails the entry's owner_org check, as it would without this."""
+        code = provider["credit_code"]
+        if code not in self._departments:
+            self._departments[code] = self._find_or_create_department(provider, context)
+        return self._departments[code]
+
+    def _find_or_create_department(self, provider: dict[str, Any],
+                                   context: dict[str, Any]) -> str:
         found = uniqueness.department_with_credit_code(provider["credit_code"])
         if found is not None:
             return found.id

@@ -82,8 +82,47 @@ def run(source: HarvestSource, progress: Progress | None = None,
 def _process(object_id: str) -> tuple[str, str]:
     """Fetch and import one object, as a fetch consumer of the queues does."""
     obj = HarvestObject.get(object_id)
-    queue.fetch_and_import_stages(queue.get_harvester(obj.source.type), obj)
+    stages(queue.get_harvester(obj.source.type), obj)
     return obj.guid, next((e.value for e in obj.extras if e.key == "outcome"), "error")
+
+
+def stages(harvester, obj: HarvestObject) -> None:
+    """ckanext-harvest's `fetch_and_import_stages` (queue.py): the same stages and the same
+    record (fetch and import times, state, report status), in two commits of the object
+    instead of its five or six: the fetch's record is committed before the import starts
+    (an import that fails and rolls back keeps it), and the import's end in one commit after
+    the dataset's own. A process that dies between them leaves the object neither COMPLETE
+    nor ERROR, which the next run closes and retries (_close_interrupted)."""
+    now = dt.datetime.utcnow
+    obj.fetch_started, obj.state = now(), "FETCH"
+    fetched = harvester.fetch_stage(obj)
+    obj.fetch_finished = now()
+    if fetched is True:
+        obj.import_started, obj.state = now(), "IMPORT"
+        obj.save()
+        imported = harvester.import_stage(obj)
+        obj.import_finished = now()
+        if imported == "unchanged":
+            obj.state, obj.report_status = "COMPLETE", "not modified"
+            obj.save()
+            return
+        obj.state = "COMPLETE" if imported else "ERROR"
+    elif fetched == "unchanged":
+        obj.state, obj.report_status = "COMPLETE", "not modified"
+        obj.save()
+        return
+    else:
+        obj.state = "ERROR"
+    if obj.state == "ERROR":
+        obj.report_status = "errored"
+    elif obj.current is False:
+        obj.report_status = "deleted"
+    elif model.Session.query(HarvestObject).filter_by(
+            package_id=obj.package_id).limit(2).count() == 2:
+        obj.report_status = "updated"
+    else:
+        obj.report_status = "added"
+    obj.save()
 
 
 def _in_processes(ids: list[str], workers: int):
