@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
 
-from ckanext.lngov import accounts, visibility
+from ckanext.lngov import accounts, kept, lang, visibility
 from ckanext.lngov.catalog import uniqueness
 from ckanext.lngov.logic import own_functions
 
@@ -87,12 +87,42 @@ package_create = package_update = _one_source_chained
 organization_create = organization_update = _one_source_chained
 
 
+# What a caller may set that changes package_show's answer beyond the entry, the language and
+# for_view: such calls are never answered from what kept.py keeps.
+_SHOW_CONTEXT_OPTIONS = ("schema", "for_update", "for_edit", "use_cache", "return_type",
+                         "ignore_auth", "keep_email", "keep_apikey")
+
+
+def _anonymous_show(context: dict[str, Any], data_dict: dict[str, Any]) -> model.Package | None:
+    """The entry of an anonymous visitor's plain package_show of a catalog entry (the same
+    answer for every such call), once the visitor's right to read it is checked on the
+    database's record as CKAN checks it; None for any other call."""
+    if context.get("user") or context.get("validate", True) is not True \
+            or not set(data_dict) <= {"id", "name_or_id"} \
+            or any(key in context for key in _SHOW_CONTEXT_OPTIONS):
+        return None
+    name_or_id = data_dict.get("id") or data_dict.get("name_or_id")
+    pkg = model.Package.get(name_or_id) if isinstance(name_or_id, str) else None
+    if pkg is None or pkg.type != "dataset":
+        return None
+    context["package"] = pkg
+    tk.check_access("package_show", context, data_dict)
+    return pkg
+
+
 @tk.chained_action
 @tk.side_effect_free
 def package_show(up_func, context, data_dict):
     # From the database, not Solr's cached dict: the index holds no department-only
-    # fields (visibility.py), and the department must still see them.
+    # fields (visibility.py), and the department must still see them. An anonymous
+    # visitor's answer is the same until the entry changes: each web node keeps it until
+    # the next cache generation (kept.py), by entry, last change, language and for_view.
+    pkg = _anonymous_show(context, data_dict)
     context.setdefault("use_cache", False)
+    if pkg is not None:
+        key = (pkg.id, pkg.metadata_modified.isoformat(), lang.current(),
+               bool(context.get("for_view")))
+        return kept.entry(key, lambda: up_func(context, data_dict))
     result = up_func(context, data_dict)
     if result.get("type") == "harvest":
         visibility.harvest_source_for_viewer(context, result)

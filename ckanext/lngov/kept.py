@@ -1,0 +1,81 @@
+"""What a web node keeps in its own memory between requests: answers that only the public
+catalog decides, kept until the next cache generation (cache.py: a new one after every
+committed change of entries, files, departments, their views or their tables, whichever web
+node, job or command made it, and once more when Solr has made the change searchable).
+
+Nothing kept here depends on who asks: whoever may read it (the callers check that on every
+request, against the database), reads the same. Views and downloads change without a new
+generation: they are never kept. Without a generation file (no storage path), nothing is.
+"""
+from __future__ import annotations
+
+import collections
+import json
+import threading
+from typing import Any, Callable
+
+from ckanext.lngov import cache
+
+_lock = threading.Lock()
+_generation: str | None = None
+_figures: dict[Any, Any] = {}
+# Entries as package_show answers an anonymous visitor, as JSON (every caller gets its own
+# copy to change), the least recently used dropped first.
+_entries: collections.OrderedDict[Any, str] = collections.OrderedDict()
+MAX_ENTRIES = 2000
+
+
+def _current() -> str | None:
+    """The generation, with what was kept for an older one dropped."""
+    global _generation
+    generation = cache.generation()
+    if generation is not None and generation != _generation:
+        with _lock:
+            if generation != _generation:
+                _figures.clear()
+                _entries.clear()
+                _generation = generation
+    return generation
+
+
+def per_generation(key: Any, compute: Callable[[], Any]) -> Any:
+    """compute()'s answer, computed once per generation in this process (the caller must not
+    change it: it is shared by every request)."""
+    generation = _current()
+    if generation is None:
+        return compute()
+    try:
+        return _figures[key]
+    except KeyError:
+        pass
+    found = compute()
+    with _lock:
+        # Not kept if a newer generation came while it was computed: it may be older.
+        if _generation == generation:
+            _figures[key] = found
+    return found
+
+
+def entry(key: Any, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """An entry's dict (a fresh copy each time), computed once per generation and KEY in
+    this process while it is among the MAX_ENTRIES last used."""
+    generation = _current()
+    if generation is None:
+        return compute()
+    with _lock:
+        text = _entries.get(key)
+        if text is not None:
+            _entries.move_to_end(key)
+    if text is not None:
+        return json.loads(text)
+    found = compute()
+    try:
+        text = json.dumps(found)
+    except (TypeError, ValueError):
+        return found
+    with _lock:
+        if _generation == generation:
+            _entries[key] = text
+            while len(_entries) > MAX_ENTRIES:
+                _entries.popitem(last=False)
+    return found
