@@ -19,10 +19,11 @@ from ckanext.lngov import cache
 _lock = threading.Lock()
 _generation: str | None = None
 _figures: dict[Any, Any] = {}
-# Entries as package_show answers an anonymous visitor, as JSON (every caller gets its own
-# copy to change), the least recently used dropped first.
+# Answers by entry (package_show's for an anonymous visitor, an entry page's schema.org
+# data), as JSON (every caller gets its own copy to change), the least recently used
+# dropped first.
 _entries: collections.OrderedDict[Any, str] = collections.OrderedDict()
-MAX_ENTRIES = 2000
+MAX_ENTRIES = 4000
 
 
 def _current() -> str | None:
@@ -56,9 +57,9 @@ def per_generation(key: Any, compute: Callable[[], Any]) -> Any:
     return found
 
 
-def entry(key: Any, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """An entry's dict (a fresh copy each time), computed once per generation and KEY in
-    this process while it is among the MAX_ENTRIES last used."""
+def recent(key: Any, compute: Callable[[], Any]) -> Any:
+    """compute()'s answer, a JSON value (a fresh copy each time), computed once per
+    generation and KEY in this process while it is among the MAX_ENTRIES last used."""
     generation = _current()
     if generation is None:
         return compute()

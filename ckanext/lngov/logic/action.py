@@ -89,8 +89,8 @@ organization_create = organization_update = _one_source_chained
 
 # What a caller may set that changes package_show's answer beyond the entry, the language and
 # for_view: such calls are never answered from what kept.py keeps.
-_SHOW_CONTEXT_OPTIONS = ("schema", "for_update", "for_edit", "use_cache", "return_type",
-                         "ignore_auth", "keep_email", "keep_apikey")
+_SHOW_CONTEXT_OPTIONS = ("schema", "for_update", "for_edit", "return_type", "ignore_auth",
+                         "keep_email", "keep_apikey")
 
 
 def _anonymous_show(context: dict[str, Any], data_dict: dict[str, Any]) -> model.Package | None:
@@ -99,7 +99,7 @@ def _anonymous_show(context: dict[str, Any], data_dict: dict[str, Any]) -> model
     database's record as CKAN checks it; None for any other call."""
     if context.get("user") or context.get("validate", True) is not True \
             or not set(data_dict) <= {"id", "name_or_id"} \
-            or any(key in context for key in _SHOW_CONTEXT_OPTIONS):
+            or "use_cache" in context or any(context.get(key) for key in _SHOW_CONTEXT_OPTIONS):
         return None
     name_or_id = data_dict.get("id") or data_dict.get("name_or_id")
     pkg = model.Package.get(name_or_id) if isinstance(name_or_id, str) else None
@@ -122,7 +122,7 @@ def package_show(up_func, context, data_dict):
     if pkg is not None:
         key = (pkg.id, pkg.metadata_modified.isoformat(), lang.current(),
                bool(context.get("for_view")))
-        return kept.entry(key, lambda: up_func(context, data_dict))
+        return kept.recent(("package_show", *key), lambda: up_func(context, data_dict))
     result = up_func(context, data_dict)
     if result.get("type") == "harvest":
         visibility.harvest_source_for_viewer(context, result)
