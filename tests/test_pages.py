@@ -244,9 +244,10 @@ def test_home_page_figures_follow_an_entry_made_private_and_public_again(
 
 
 def test_an_anonymous_entry_follows_its_changes_at_once(world, app, sysadmin_module):
-    """An anonymous visitor's package_show is kept per cache generation (kept.py), after the
-    visitor's right to read the entry is checked on the database: a change, or the entry
-    made private, is seen by the very next request, on the API and on the pages."""
+    """An anonymous visitor's package_show and package_search are kept per cache generation
+    (kept.py; package_show after the visitor's right to read the entry is checked on the
+    database): a change, or the entry made private, is seen by the very next request, on
+    the API and on the pages."""
     user = {"user": sysadmin_module["name"]}
 
     def shown(status=200):
@@ -265,8 +266,19 @@ def test_an_anonymous_entry_follows_its_changes_at_once(world, app, sysadmin_mod
         assert json.dumps("今年的户政公告汇编。")[1:-1] in page
         # the search results' summaries too (markdown_extract, remembered by text)
         assert "今年的户政公告汇编。" in app.get("/dataset/", query_string={"q": "户政公告"}).body
+        def searched(**headers):
+            return [d["name"] for d in app.get(
+                "/api/3/action/package_search", headers=headers,
+                query_string={"q": "户政公告", "include_private": "true"}).json["result"]["results"]]
+
+        assert searched() == searched() == ["pg-notices"]
         call_action("package_patch", user, id="pg-notices", private=True)
         assert shown(404)["success"] is False
+        # an anonymous search kept before the change is not answered again...
+        assert searched() == []
+        assert "辽宁省户政公告" not in app.get("/dataset/", query_string={"q": "户政公告"}).body
+        # ...nor is it what a signed-in sysadmin gets
+        assert searched(Authorization=sysadmin_module["token"]) == ["pg-notices"]
         app.get("/dataset/pg-notices", status=404)
         # while the sysadmin still reads it from the database
         assert app.get("/api/3/action/package_show", query_string={"id": "pg-notices"},

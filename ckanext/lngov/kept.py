@@ -19,11 +19,13 @@ from ckanext.lngov import cache
 _lock = threading.Lock()
 _generation: str | None = None
 _figures: dict[Any, Any] = {}
-# Answers by entry (package_show's for an anonymous visitor, an entry page's schema.org
-# data), as JSON (every caller gets its own copy to change), the least recently used
-# dropped first.
-_entries: collections.OrderedDict[Any, str] = collections.OrderedDict()
-MAX_ENTRIES = 4000
+# Answers kept as JSON (every caller gets its own copy to change), on shelves of a given
+# size, the least recently used dropped first: by entry (package_show's for an anonymous
+# visitor, an entry page's schema.org data: a few KB each), and searches (an anonymous
+# visitor's package_search: up to a few hundred KB each).
+SHELVES = {"entries": 4000, "searches": 200}
+_shelves: dict[str, collections.OrderedDict[Any, str]] = {
+    name: collections.OrderedDict() for name in SHELVES}
 
 
 def _current() -> str | None:
@@ -34,7 +36,8 @@ def _current() -> str | None:
         with _lock:
             if generation != _generation:
                 _figures.clear()
-                _entries.clear()
+                for shelf in _shelves.values():
+                    shelf.clear()
                 _generation = generation
     return generation
 
@@ -57,16 +60,17 @@ def per_generation(key: Any, compute: Callable[[], Any]) -> Any:
     return found
 
 
-def recent(key: Any, compute: Callable[[], Any]) -> Any:
+def recent(key: Any, compute: Callable[[], Any], shelf: str = "entries") -> Any:
     """compute()'s answer, a JSON value (a fresh copy each time), computed once per
-    generation and KEY in this process while it is among the MAX_ENTRIES last used."""
+    generation and KEY in this process while it is among the last used of its shelf."""
     generation = _current()
     if generation is None:
         return compute()
+    kept = _shelves[shelf]
     with _lock:
-        text = _entries.get(key)
+        text = kept.get(key)
         if text is not None:
-            _entries.move_to_end(key)
+            kept.move_to_end(key)
     if text is not None:
         return json.loads(text)
     found = compute()
@@ -76,7 +80,7 @@ def recent(key: Any, compute: Callable[[], Any]) -> Any:
         return found
     with _lock:
         if _generation == generation:
-            _entries[key] = text
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
+            kept[key] = text
+            while len(kept) > SHELVES[shelf]:
+                kept.popitem(last=False)
     return found

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import json
 import logging
 import math
 import re
@@ -129,14 +130,41 @@ def package_show(up_func, context, data_dict):
     return result
 
 
+# What the callers of package_search put in its context without changing its answer.
+_SEARCH_CONTEXT = frozenset({"model", "session", "user", "auth_user_obj", "ignore_auth",
+                             "__auth_audit", "api_version", "for_view"})
+
+
+def _anonymous_search_key(context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    """The key of an anonymous visitor's search (the same answer for every such call, in one
+    language, on one day: the freshness filters compare due dates with Solr's NOW/DAY, a UTC
+    day), or None for any other call."""
+    user = context.get("auth_user_obj")
+    if context.get("user") or context.get("ignore_auth") or not set(context) <= _SEARCH_CONTEXT \
+            or (user is not None and getattr(user, "is_authenticated", False)):
+        return None
+    try:
+        params = json.dumps(data_dict, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    return ("package_search", params, lang.current(), today)
+
+
 @tk.chained_action
 @tk.side_effect_free
 def package_search(up_func, context, data_dict):
     """A query Solr cannot parse is the caller's error, said plainly: CKAN's message would
-    show its internal Solr query (permission labels, site id)."""
+    show its internal Solr query (permission labels, site id). An anonymous visitor's search
+    is answered the same until the catalog changes: each web node keeps the answer until the
+    next cache generation (kept.py)."""
     from ckan.lib.search.common import SearchError
 
     try:
+        key = _anonymous_search_key(context, data_dict)
+        if key is not None:
+            tk.check_access("package_search", context, data_dict)
+            return kept.recent(key, lambda: up_func(context, data_dict), shelf="searches")
         return up_func(context, data_dict)
     except SearchError as error:
         log.info("package_search: Solr refused the query: %s", error)
