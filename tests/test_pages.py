@@ -267,9 +267,9 @@ def test_an_anonymous_entry_follows_its_changes_at_once(world, app, sysadmin_mod
         # the search results' summaries too (markdown_extract, remembered by text)
         assert "今年的户政公告汇编。" in app.get("/dataset/", query_string={"q": "户政公告"}).body
         def searched(**headers):
-            return [d["name"] for d in app.get(
-                "/api/3/action/package_search", headers=headers,
-                query_string={"q": "户政公告", "include_private": "true"}).json["result"]["results"]]
+            found = app.get("/api/3/action/package_search", headers=headers,
+                            query_string={"q": "户政公告", "include_private": "true"})
+            return [d["name"] for d in found.json["result"]["results"]]
 
         assert searched() == searched() == ["pg-notices"]
         call_action("package_patch", user, id="pg-notices", private=True)
