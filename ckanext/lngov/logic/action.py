@@ -121,7 +121,7 @@ def package_show(up_func, context, data_dict):
     pkg = _anonymous_show(context, data_dict)
     context.setdefault("use_cache", False)
     if pkg is not None:
-        key = (pkg.id, pkg.metadata_modified.isoformat(), lang.current(),
+        key = (pkg.id, str(pkg.metadata_modified), lang.current(),
                bool(context.get("for_view")))
         return kept.recent(("package_show", *key), lambda: up_func(context, data_dict))
     result = up_func(context, data_dict)
