@@ -220,6 +220,86 @@ def test_home_figures_follow_an_entry_made_private_and_public_again(world, app, 
     assert figures() == before
 
 
+def test_home_page_figures_follow_an_entry_made_private_and_public_again(
+        world, app, sysadmin_module):
+    """The home page's catalog figures (counts, entry points, newest) are kept per cache
+    generation (kept.py): the next view after a change shows it."""
+    def home():
+        body = app.get("/").body
+        counts = body[body.index('class="lngov-counts"'):]
+        return body, re.findall(r"<strong>(\d+)</strong>", counts[:counts.index("</ul>")])
+
+    user = {"user": sysadmin_module["name"]}
+    body, before = home()
+    assert "辽宁省户政公告" in body and home()[1] == before
+    call_action("package_patch", user, id="pg-notices", private=True)
+    try:
+        body, hidden = home()
+        assert int(hidden[0]) == int(before[0]) - 1  # entries
+        assert "辽宁省户政公告" not in body
+    finally:
+        call_action("package_patch", user, id="pg-notices", private=False)
+    body, again = home()
+    assert again == before and "辽宁省户政公告" in body
+
+
+def test_an_anonymous_entry_follows_its_changes_at_once(world, app, sysadmin_module):
+    """An anonymous visitor's package_show and package_search are kept per cache generation
+    (kept.py; package_show after the visitor's right to read the entry is checked on the
+    database): a change, or the entry made private, is seen by the very next request, on
+    the API and on the pages."""
+    user = {"user": sysadmin_module["name"]}
+
+    def shown(status=200):
+        return app.get("/api/3/action/package_show", query_string={"id": "pg-notices"},
+                       status=status).json
+
+    before = shown()["result"]
+    assert shown()["result"] == before
+    assert json.dumps(before["notes"])[1:-1] in app.get("/dataset/pg-notices").body
+    call_action("package_patch", user, id="pg-notices", notes="今年的户政公告汇编。")
+    try:
+        assert shown()["result"]["notes"] == "今年的户政公告汇编。"
+        page = app.get("/dataset/pg-notices").body
+        assert "今年的户政公告汇编。" in page
+        # the schema.org data too (kept.py, for anonymous visitors), where JSON escapes it
+        assert json.dumps("今年的户政公告汇编。")[1:-1] in page
+        # the search results' summaries too (markdown_extract, remembered by text)
+        assert "今年的户政公告汇编。" in app.get("/dataset/", query_string={"q": "户政公告"}).body
+        def searched(**headers):
+            found = app.get("/api/3/action/package_search", headers=headers,
+                            query_string={"q": "户政公告", "include_private": "true"})
+            return [d["name"] for d in found.json["result"]["results"]]
+
+        assert searched() == searched() == ["pg-notices"]
+        call_action("package_patch", user, id="pg-notices", private=True)
+        assert shown(404)["success"] is False
+        # an anonymous search kept before the change is not answered again...
+        assert searched() == []
+        assert "辽宁省户政公告" not in app.get("/dataset/", query_string={"q": "户政公告"}).body
+        # ...nor is it what a signed-in sysadmin gets
+        assert searched(Authorization=sysadmin_module["token"]) == ["pg-notices"]
+        app.get("/dataset/pg-notices", status=404)
+        # while the sysadmin still reads it from the database
+        assert app.get("/api/3/action/package_show", query_string={"id": "pg-notices"},
+                       headers={"Authorization": sysadmin_module["token"]}
+                       ).json["result"]["private"] is True
+    finally:
+        call_action("package_patch", user, id="pg-notices", private=False, notes=before["notes"])
+    assert shown()["result"]["notes"] == before["notes"]
+
+
+def test_an_entry_is_kept_apart_for_each_language(world, app):
+    """The licence's name is given in the page's language: what a node keeps for an English
+    page is not what a Chinese page shows."""
+    for _ in range(2):
+        english = app.get("/en/dataset/pg-population").body
+        chinese = app.get("/dataset/pg-population").body
+        assert "Creative Commons Attribution" in english
+        assert "知识共享署名许可（CC BY）" in chinese
+        assert "Creative Commons Attribution<" not in chinese
+
+
 def test_sitemap_lists_public_entries_only(world, app):
     res = app.get("/sitemap.xml")
     assert res.headers["Content-Type"].startswith("application/xml")

@@ -1,13 +1,15 @@
 """Template helpers of the portal."""
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from flask import g
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import lang, usage
+from ckanext.lngov import kept, lang, usage
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
 from ckanext.lngov.pages import stats
@@ -241,8 +243,42 @@ def lngov_in_department(owner_org: str | None) -> bool:
     return current_user.is_authenticated and in_department(current_user.name, owner_org)
 
 
+@tk.chained_helper
+def markdown_extract(next_helper: Any, text: Any, extract_length: int = 190) -> Any:
+    """CKAN's plain-text extract of a Markdown text, remembered by text and length: a search
+    page asks it twice for each of its results (CKAN's result snippet and the portal's), and
+    each call builds a Markdown parser, renders and cleans the HTML. A pure function of its
+    arguments: what it is asked about decides the answer, nothing else."""
+    if not isinstance(text, str) or not text or not isinstance(extract_length, int):
+        return next_helper(text, extract_length=extract_length)
+    return _markdown_extract(next_helper, str(text), extract_length)
+
+
+@functools.lru_cache(maxsize=4096)
+def _markdown_extract(next_helper: Any, text: str, extract_length: int) -> Any:
+    return next_helper(text, extract_length=extract_length)
+
+
+@tk.chained_helper
+def structured_data(next_helper: Any, dataset_dict: Any, profiles: Any = None) -> Any:
+    """ckanext-dcat's schema.org data of an entry page, kept per cache generation for
+    anonymous visitors (kept.py: by entry, last change, language and profiles): drawing it
+    loads the DCAT profiles and builds and serializes an RDF graph, a third of an entry
+    page's time. Signed-in visitors' pages draw it each time (their entry may hold the
+    department's fields)."""
+    from ckan.common import current_user
+
+    if current_user.is_authenticated or not isinstance(dataset_dict, dict) \
+            or not dataset_dict.get("id") or not dataset_dict.get("metadata_modified"):
+        return next_helper(dataset_dict, profiles=profiles)
+    key = ("structured_data", dataset_dict["id"], dataset_dict["metadata_modified"],
+           lang.current(), json.dumps(profiles))
+    return kept.recent(key, lambda: next_helper(dataset_dict, profiles=profiles))
+
+
 def get_helpers() -> dict[str, Any]:
-    return {"lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
+    return {"markdown_extract": markdown_extract, "structured_data": structured_data,
+            "lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
             "lngov_site": lngov_site, "lngov_job_outcomes": lngov_job_outcomes,
             "lngov_local_time": lngov_local_time,

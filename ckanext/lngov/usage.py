@@ -92,16 +92,13 @@ def counts(package_ids: Iterable[str]) -> dict[str, dict[str, int]]:
     return found
 
 
-def top(package_ids: Iterable[str], kind: str, limit: int) -> list[str]:
-    """The ids among package_ids most often viewed or downloaded, most first."""
-    ids = list(package_ids)
-    if not ids:
-        return []
+def all_counts(kind: str) -> dict[str, int]:
+    """package id -> views or downloads, for every entry counted at least once (whatever its
+    visibility: the caller keeps the public ones), one query."""
     rows = model.Session.execute(
-        sa.text("SELECT package_id FROM lngov_usage WHERE kind = :kind AND count > 0 "
-                "AND package_id = ANY(:ids) ORDER BY count DESC, package_id LIMIT :limit"),
-        {"kind": kind, "ids": ids, "limit": limit})
-    return [row[0] for row in rows]
+        sa.text("SELECT package_id, count FROM lngov_usage WHERE kind = :kind AND count > 0"),
+        {"kind": kind})
+    return {package_id: int(n) for package_id, n in rows}
 
 
 def resource_counts(package_ids: Iterable[str]) -> tuple[int, int]:

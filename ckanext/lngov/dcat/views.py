@@ -20,7 +20,6 @@ from werkzeug.wsgi import FileWrapper
 
 import ckan.plugins.toolkit as tk
 from ckan.views.dataset import read as dataset_read
-from ckan.views.home import index as home_index
 from ckanext.dcat.utils import parse_accept_header
 
 from ckanext.lngov.dcat import catalog, dump, public, vocab, writers
@@ -74,9 +73,27 @@ def read_catalog(_format: str):
     return _catalog(_format_or_404(_format))
 
 
+def home_page() -> str:
+    """The home page (templates/home/index.html, its figures from pages/stats.py). CKAN's own
+    view would first run a faceted package_search (sorted by views, with every facet of the
+    search page, the freshness count included) whose results and facets the portal's home
+    page never shows; of that view only the reminder to signed-in users without an e-mail
+    address is kept."""
+    from ckan.common import current_user
+
+    if current_user.is_authenticated and not current_user.email:
+        url = tk.h.url_for("user.edit")
+        msg = tk._('Please <a href="%s">update your profile</a>'
+                   " and add your email address. ") % url + \
+            tk._("%s uses your email address"
+                 " if you need to reset your password.") % tk.config.get("ckan.site_title")
+        tk.h.flash_notice(msg, allow_html=True)
+    return tk.render("home/index.html", extra_vars={})
+
+
 def home():
     fmt = _accepted_format()
-    return _catalog(fmt) if fmt else home_index()
+    return _catalog(fmt) if fmt else home_page()
 
 
 def _dataset(_id: str, fmt: str) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextvars
 import copy
 import datetime
+import json
 import logging
 import math
 import re
@@ -16,7 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
 
-from ckanext.lngov import accounts, visibility
+from ckanext.lngov import accounts, kept, lang, visibility
 from ckanext.lngov.catalog import uniqueness
 from ckanext.lngov.logic import own_functions
 
@@ -127,29 +128,86 @@ package_create = package_update = _one_source_chained
 organization_create = organization_update = _one_source_chained
 
 
+# What a caller may set that changes package_show's answer beyond the entry, the language and
+# for_view: such calls are never answered from what kept.py keeps.
+_SHOW_CONTEXT_OPTIONS = ("schema", "for_update", "for_edit", "return_type", "ignore_auth",
+                         "keep_email", "keep_apikey")
+
+
+def _anonymous_show(context: dict[str, Any], data_dict: dict[str, Any]) -> model.Package | None:
+    """The entry of an anonymous visitor's plain package_show of a catalog entry (the same
+    answer for every such call), once the visitor's right to read it is checked on the
+    database's record as CKAN checks it; None for any other call."""
+    if context.get("user") or context.get("validate", True) is not True \
+            or not set(data_dict) <= {"id", "name_or_id"} \
+            or "use_cache" in context or any(context.get(key) for key in _SHOW_CONTEXT_OPTIONS):
+        return None
+    name_or_id = data_dict.get("id") or data_dict.get("name_or_id")
+    pkg = model.Package.get(name_or_id) if isinstance(name_or_id, str) else None
+    if pkg is None or pkg.type != "dataset":
+        return None
+    context["package"] = pkg
+    tk.check_access("package_show", context, data_dict)
+    return pkg
+
+
 @tk.chained_action
 @tk.side_effect_free
 def package_show(up_func, context, data_dict):
     # From the database, not Solr's cached dict: the index holds no department-only
-    # fields (visibility.py), and the department must still see them.
+    # fields (visibility.py), and the department must still see them. An anonymous
+    # visitor's answer is the same until the entry changes: each web node keeps it until
+    # the next cache generation (kept.py), by entry, last change, language and for_view.
     answer = _activity_read(context, data_dict)
     if answer is not None:
         return answer
+    pkg = _anonymous_show(context, data_dict)
     context.setdefault("use_cache", False)
+    if pkg is not None:
+        key = (pkg.id, str(pkg.metadata_modified), lang.current(),
+               bool(context.get("for_view")))
+        return kept.recent(("package_show", *key), lambda: up_func(context, data_dict))
     result = up_func(context, data_dict)
     if result.get("type") == "harvest":
         visibility.harvest_source_for_viewer(context, result)
     return result
 
 
+# What the callers of package_search put in its context without changing its answer.
+_SEARCH_CONTEXT = frozenset({"model", "session", "user", "auth_user_obj", "ignore_auth",
+                             "__auth_audit", "api_version", "for_view"})
+
+
+def _anonymous_search_key(context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
+    """The key of an anonymous visitor's search (the same answer for every such call, in one
+    language, on one day: the freshness filters compare due dates with Solr's NOW/DAY, a UTC
+    day), or None for any other call."""
+    user = context.get("auth_user_obj")
+    if context.get("user") or context.get("ignore_auth") or not set(context) <= _SEARCH_CONTEXT \
+            or (user is not None and getattr(user, "is_authenticated", False)):
+        return None
+    try:
+        params = json.dumps(data_dict, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    return ("package_search", params, lang.current(), today)
+
+
 @tk.chained_action
 @tk.side_effect_free
 def package_search(up_func, context, data_dict):
     """A query Solr cannot parse is the caller's error, said plainly: CKAN's message would
-    show its internal Solr query (permission labels, site id)."""
+    show its internal Solr query (permission labels, site id). An anonymous visitor's search
+    is answered the same until the catalog changes: each web node keeps the answer until the
+    next cache generation (kept.py)."""
     from ckan.lib.search.common import SearchError
 
     try:
+        key = _anonymous_search_key(context, data_dict)
+        if key is not None:
+            tk.check_access("package_search", context, data_dict)
+            return kept.recent(key, lambda: up_func(context, data_dict), shelf="searches")
         return up_func(context, data_dict)
     except SearchError as error:
         log.info("package_search: Solr refused the query: %s", error)

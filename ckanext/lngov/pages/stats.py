@@ -10,9 +10,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import cache, search, usage
+from ckanext.lngov import search, usage
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
+from ckanext.lngov.kept import per_generation
 
 # Formats a program reads without a person (the 开放数林 index's 机器可读): tables, trees, APIs.
 MACHINE_READABLE = ("CSV", "XLSX", "XLS", "JSON", "XML", "API")
@@ -48,31 +49,35 @@ def public_entries(fields: tuple[str, ...] = ("id", "name", "organization", "rel
             return found
 
 
-_public_ids: dict[str, list[str]] = {}
+def public_ids() -> frozenset[str]:
+    """Ids of every public entry, listed once per cache generation (kept.py). The
+    home page needs them on every view; listing them costs one search per PAGE entries (11
+    at 10,500 entries)."""
+    return per_generation("public_ids", lambda: frozenset(
+        e["id"] for e in public_entries(("id",))))
 
 
-def public_ids() -> list[str]:
-    """Ids of every public entry, listed once per cache generation (cache.py: renewed after
-    every change of entries, whichever web node made it). The home page needs them on every
-    view; listing them costs one search per PAGE entries (14 at 6,400 entries)."""
-    generation = cache.generation()
-    found = _public_ids.get(generation) if generation is not None else None
-    if found is None:
-        found = [e["id"] for e in public_entries(("id",))]
-        if generation is not None:
-            _public_ids.clear()
-            _public_ids[generation] = found
-    return found
+def _catalog_counts() -> dict[str, int]:
+    """Entries, departments, files and APIs of the public catalog (kept per generation)."""
+    def compute() -> dict[str, int]:
+        total, facets = facet_counts(["organization"])
+        files, apis = usage.resource_counts(public_ids())
+        return {"entries": total, "departments": len(facets.get("organization", {})),
+                "files": files, "apis": apis}
+    return per_generation("catalog_counts", compute)
+
+
+def _public_downloads() -> dict[str, int]:
+    """Public entry id -> downloads, for the entries downloaded at least once: counted now
+    (views and downloads change without a new generation), the listing of public entries
+    kept per generation."""
+    public = public_ids()
+    return {i: n for i, n in usage.all_counts(usage.DOWNLOAD).items() if i in public}
 
 
 def home_counts() -> dict[str, int]:
     """Entries, departments, files, APIs and downloads of the public catalog."""
-    total, facets = facet_counts(["organization"])
-    ids = public_ids()
-    files, apis = usage.resource_counts(ids)
-    downloads = sum(c[usage.DOWNLOAD] for c in usage.counts(ids).values())
-    return {"entries": total, "departments": len(facets.get("organization", {})),
-            "files": files, "apis": apis, "downloads": downloads}
+    return {**_catalog_counts(), "downloads": sum(_public_downloads().values())}
 
 
 def labelled(list_name: str, counts: dict[str, int], lang: str) -> list[dict[str, Any]]:
@@ -80,25 +85,41 @@ def labelled(list_name: str, counts: dict[str, int], lang: str) -> list[dict[str
              "count": counts[value]} for value in codes.values(list_name) if counts.get(value)]
 
 
+def _home_catalog(lang: str) -> dict[str, Any]:
+    """The home page's figures that only the public catalog decides (kept per generation)."""
+    def compute() -> dict[str, Any]:
+        _, facets = facet_counts(["classification", "vocab_base_theme_db", "domain",
+                                  "organization"])
+        return {
+            "classification": labelled("classification", facets.get("classification", {}),
+                                       lang),
+            "databases": labelled("base_theme_db", facets.get("vocab_base_theme_db", {}), lang),
+            "domains": labelled("domain", facets.get("domain", {}), lang),
+            "departments": sorted(facets.get("organization", {}).items(),
+                                  key=lambda kv: (-kv[1], kv[0])),
+            "newest": public_search(rows=6, sort="metadata_created desc")["results"],
+        }
+    return per_generation(("home", lang), compute)
+
+
+def _popular(top: list[str]) -> list[dict[str, Any]]:
+    """The public entries of these ids, in this order (kept per generation and ids)."""
+    def compute() -> list[dict[str, Any]]:
+        found = public_search(rows=len(top), fq="id:(" + " OR ".join(
+            f'"{i}"' for i in top) + ")")["results"]
+        return sorted(found, key=lambda e: top.index(e["id"]))
+    return per_generation(("popular", tuple(top)), compute) if top else []
+
+
 def home(lang: str) -> dict[str, Any]:
-    """The home page's figures: counts, entry points, newest and most downloaded."""
-    _, facets = facet_counts(["classification", "vocab_base_theme_db", "domain",
-                              "organization"])
-    ids = public_ids()
-    top = usage.top(ids, usage.DOWNLOAD, 6)
-    popular = public_search(rows=len(top), fq="id:(" + " OR ".join(
-        f'"{i}"' for i in top) + ")")["results"] if top else []
-    popular.sort(key=lambda e: top.index(e["id"]))
-    return {
-        "counts": home_counts(),
-        "classification": labelled("classification", facets.get("classification", {}), lang),
-        "databases": labelled("base_theme_db", facets.get("vocab_base_theme_db", {}), lang),
-        "domains": labelled("domain", facets.get("domain", {}), lang),
-        "departments": sorted(facets.get("organization", {}).items(),
-                              key=lambda kv: (-kv[1], kv[0])),
-        "newest": public_search(rows=6, sort="metadata_created desc")["results"],
-        "popular": popular,
-    }
+    """The home page's figures: counts, entry points, newest and most downloaded. What the
+    catalog alone decides is kept per cache generation; the downloads are counted on each
+    view (one query over the entries downloaded at least once)."""
+    downloads = _public_downloads()
+    top = sorted(downloads, key=lambda i: (-downloads[i], i))[:6]
+    return {**_home_catalog(lang),
+            "counts": {**_catalog_counts(), "downloads": sum(downloads.values())},
+            "popular": _popular(top)}
 
 
 def distributions(lang: str) -> dict[str, list[dict[str, Any]]]:
