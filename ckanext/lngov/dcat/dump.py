@@ -17,7 +17,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import event
+
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib.redis import connect_to_redis
 
 from ckanext.lngov import worker
@@ -25,6 +28,7 @@ from ckanext.lngov.dcat import catalog, writers
 
 log = logging.getLogger(__name__)
 PENDING = "lngov:dcat:dump:pending"
+_AFTER_COMMIT = "lngov_dump_after_commit"
 
 
 def directory() -> Path:
@@ -83,10 +87,15 @@ def run_job(queue: str = worker.URGENT) -> dict[str, int]:
     return sizes
 
 
-def schedule(urgent: bool = False) -> bool:
-    """Queues a regeneration unless one is already waiting; True if one was queued. URGENT
-    (something left the public catalog): on CKAN's default queue, which the worker takes
-    first; otherwise behind the table loads already waiting (worker.LATER)."""
+def schedule(urgent: bool = False, now: bool = False) -> bool:
+    """Queues a regeneration unless one is already waiting; True if one was queued (or will
+    be). URGENT (something left the public catalog): on CKAN's default queue, which the worker
+    takes first; otherwise behind the table loads already waiting (worker.LATER). Queued once
+    the session's write has committed (the hooks run before CKAN's commit, and a worker that
+    started at once would read the entry as it was), unless NOW (no write under way)."""
+    if not now:
+        model.Session.info.setdefault(_AFTER_COMMIT, set()).add(urgent)
+        return True
     queue = worker.URGENT if urgent else worker.LATER
     redis = connect_to_redis()
     flag = _flag(queue)
@@ -106,3 +115,14 @@ def schedule(urgent: bool = False) -> bool:
 
 def _flag(queue: str) -> str:
     return PENDING if queue == worker.URGENT else f"{PENDING}:{queue}"
+
+
+@event.listens_for(model.Session, "after_commit")
+def _enqueue(session) -> None:
+    for urgent in sorted(session.info.pop(_AFTER_COMMIT, ()), reverse=True):
+        schedule(urgent, now=True)
+
+
+@event.listens_for(model.Session, "after_rollback")
+def _forget(session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

@@ -126,7 +126,7 @@ def read_dump(_format: str):
     fmt = _format_or_404(_format)
     target = dump.path(fmt)
     if not target.exists():
-        dump.schedule(urgent=True)
+        dump.schedule(urgent=True, now=True)
         return tk.abort(503, tk._("The catalog dump is being prepared; try again shortly"))
     if request.environ.get("wsgi.file_wrapper") in (None, FileWrapper):
         # Without a server's own file wrapper (uWSGI's sends the file with sendfile),

@@ -15,6 +15,7 @@ harvest_job_create go through ckanext-harvest's gather and fetch queues in Redis
 """
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import os
@@ -44,7 +45,8 @@ class IdleSafeConsumer(queue.RedisConsumer):
                 continue
             _, body = item
             try:
-                self.redis.set(self.persistance_key(body), str(time.time()))
+                # ckanext-harvest's format: its resubmit_jobs (harvest_jobs_run) parses it
+                self.redis.set(self.persistance_key(body), str(datetime.datetime.now()))
             except (ValueError, KeyError, TypeError) as error:
                 log.error("harvest queue: dropping a malformed message %r: %s", body, error)
                 continue
@@ -76,6 +78,7 @@ def housekeeping() -> list[dict]:
     stalled ones (ckan.harvest.timeout) closed with an error. Returns the jobs still running."""
     from ckan import model
 
+    _older_marks_readable()
     try:
         site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
         context = {"user": site_user, "ignore_auth": True}
@@ -83,6 +86,22 @@ def housekeeping() -> list[dict]:
         return tk.get_action("harvest_job_list")(dict(context), {"status": "Running"})
     finally:
         model.Session.remove()   # the next round reads what the consumers wrote since
+
+
+def _older_marks_readable() -> None:
+    """Marks of messages in work written by an earlier version of the consumer (a Unix time)
+    rewritten in ckanext-harvest's format, which its housekeeping parses (it failed on them)."""
+    if tk.config.get("ckan.harvest.mq.type", "redis") != "redis":
+        return
+    connection = queue.get_connection()
+    for routing_key in (queue.get_gather_routing_key(), queue.get_fetch_routing_key()):
+        for key in connection.keys(routing_key + ":*"):
+            value = connection.get(key)
+            try:
+                stamp = float(value)
+            except (TypeError, ValueError):
+                continue   # already a date (or gone meanwhile)
+            connection.set(key, str(datetime.datetime.fromtimestamp(stamp)), xx=True)
 
 
 class Supervisor:

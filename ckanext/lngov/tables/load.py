@@ -220,7 +220,7 @@ def _republish(package_id: str) -> None:
     from ..dcat import catalog as dcat_catalog, dump
 
     dcat_catalog.forget(package_id)
-    dump.schedule()
+    dump.schedule(now=True)
 
 
 def drop_table(context: dict[str, Any], resource_id: str) -> None:
