@@ -3,12 +3,14 @@ each write (one job however many writes queue while none has started), a withdra
 the table loads waiting, served with its modification time."""
 from __future__ import annotations
 
+import datetime
 import email.utils
 import os
 
 import pytest
 from rdflib.namespace import RDF
 
+from ckan.lib import jobs
 from ckan.tests.helpers import call_action
 from ckanext.dcat.profiles import DCAT
 
@@ -114,3 +116,17 @@ def test_a_withdrawal_leaves_the_dump_before_the_table_loads_waiting(entries, no
     assert all(status.get(rid)["state"] == status.PENDING for rid in loads)
     run_jobs()   # and the loads follow
     assert all(status.get(rid)["state"] == status.LOADED for rid in loads)
+
+
+def test_the_worker_runs_scheduled_jobs(entries, no_jobs, app):
+    """The portal's worker runs rq's scheduler as `ckan jobs worker` does: jobs scheduled for
+    later (CKAN's DataStore schedules its record counts and last_modified patches) run."""
+    for fmt in rdf.FORMATS:
+        if dump.path(fmt).exists():
+            dump.path(fmt).unlink()
+    jobs.get_queue().enqueue_in(datetime.timedelta(seconds=0), dump.run_job)
+
+    done = run_ckan("lngov", "worker", "--burst")
+    assert done.returncode == 0, done.stderr
+
+    assert app.get("/catalog/dump.ttl").status_code == 200

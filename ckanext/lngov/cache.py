@@ -232,12 +232,17 @@ def bump_when_searchable() -> None:
 
 def _after_commit(session) -> None:
     if session.info.pop(_DIRTY, False):
-        if session.info.get(_SOON):
-            bump_when_searchable()
-            return
-        bump()
+        _renew(session)
         if not tk.asbool(tk.config.get("ckan.search.solr_commit", True)):
             bump_when_searchable()
+
+
+def _renew(session: Any) -> None:
+    """A new generation now, or a moment later for a session that said so (soon)."""
+    if session.info.get(_SOON):
+        bump_when_searchable()
+    else:
+        bump()
 
 
 def _after_rollback(session) -> None:
@@ -259,11 +264,7 @@ def _bumping(name: str):
     @tk.chained_action
     def action(up_func, context, data_dict):
         result = up_func(context, data_dict)
-        # the DataStore commits its own database before answering
-        if model.Session().info.get(_SOON):
-            bump_when_searchable()
-        else:
-            bump()
+        _renew(model.Session())   # the DataStore commits its own database before answering
         return result
     action.__name__ = name
     return action

@@ -17,6 +17,7 @@ from ckanext.lngov.catalog import uniqueness, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
+from ckanext.lngov.dcat import public as dcat_public
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
 from ckanext.lngov.tables import load as tables
@@ -83,7 +84,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         visibility.hide_past_activities(pkg_dict["id"])
         dcat_catalog.forget(pkg_dict["id"])
         tables.schedule(pkg_dict["id"])
-        dump.schedule(urgent=not visibility.public(pkg_dict["id"]))
+        dump.schedule(urgent=not dcat_public.is_public(pkg_dict))
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         cache.changed()

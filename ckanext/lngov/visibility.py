@@ -123,14 +123,6 @@ def harvest_source_for_viewer(context: dict[str, Any], source: dict[str, Any]) -
     return source
 
 
-def public(package_id: str) -> bool:
-    """Is the dataset in the public catalog (active, not private)?"""
-    from ckan import model
-
-    pkg = model.Package.get(package_id)
-    return pkg is not None and pkg.state == "active" and not pkg.private
-
-
 def hide_past_activities(package_id: str, deleting: bool = False) -> None:
     """A dataset that stops being public (withdrawn, deleted, made private) takes its history
     with it: CKAN labels each activity once, when it is written, so the activities of its
@@ -142,7 +134,7 @@ def hide_past_activities(package_id: str, deleting: bool = False) -> None:
     pkg = model.Package.get(package_id)
     if pkg is not None and deleting:
         pkg.state = "deleted"   # package_delete calls its hooks just before it does this
-    if pkg is None or public(pkg.id):
+    if pkg is None or (pkg.state == "active" and not pkg.private):
         return
     labels = get_permission_labels().get_dataset_labels(pkg)
     model.Session.execute(text(

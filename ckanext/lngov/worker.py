@@ -42,4 +42,5 @@ class Worker(rq.SimpleWorker, jobs.Worker):
 
 def work(burst: bool = False, max_jobs: int | None = None) -> None:
     """Runs jobs until stopped (or, with BURST, until the queues are empty; or MAX_JOBS)."""
-    Worker(list(QUEUES)).work(burst=burst, max_jobs=max_jobs, with_scheduler=False)
+    # with rq's scheduler, as `ckan jobs worker`: the DataStore schedules jobs (enqueue_in)
+    Worker(list(QUEUES)).work(burst=burst, max_jobs=max_jobs, with_scheduler=True)
