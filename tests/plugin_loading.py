@@ -16,7 +16,8 @@ answer cannot change during a test session; those are answered once:
   in-memory bytecode cache: Jinja keys it by template and checks the source's checksum, so
   a changed template is compiled again.
 - `yaml.safe_load` of the same text (the plugins' config declarations, scheming's schemas and
-  presets, webassets.yml) is parsed once; each caller gets its own deep copy.
+  presets, webassets.yml) and `msgspec.yaml.decode` of CKAN's own declarations are parsed
+  once; each caller gets its own deep copy.
 
 Nothing here runs in the portal itself; the portal's processes load the plugins once.
 """
@@ -27,6 +28,7 @@ import functools
 import os
 import sys
 
+import msgspec.yaml
 import yaml
 from jinja2 import BytecodeCache
 
@@ -55,16 +57,19 @@ def _add_resource(path: str, name: str) -> None:
     create_library(name, os.path.join(os.path.dirname(_caller_file(1)), path))
 
 
-_parsed: dict[bytes, object] = {}
-_safe_load = yaml.safe_load
+_parsed: dict[tuple, object] = {}
 
 
-def _safe_load_once(stream):
-    text = stream.read() if hasattr(stream, "read") else stream
-    key = text.encode() if isinstance(text, str) else text
-    if key not in _parsed:
-        _parsed[key] = _safe_load(text)
-    return copy.deepcopy(_parsed[key])
+def _once(parse):
+    def parse_once(stream, **kwargs):
+        if kwargs:  # a typed decode: not what the plugins do
+            return parse(stream, **kwargs)
+        text = stream.read() if hasattr(stream, "read") else stream
+        key = (parse, text.encode() if isinstance(text, str) else text)
+        if key not in _parsed:
+            _parsed[key] = parse(text)
+        return copy.deepcopy(_parsed[key])
+    return parse_once
 
 
 class _SharedBytecode(BytecodeCache):
@@ -91,5 +96,6 @@ def speed_up() -> None:
     toolkit._add_served_directory = _add_served_directory
     toolkit.add_resource = _add_resource
     plugins_core.entry_points = functools.lru_cache(maxsize=None)(plugins_core.entry_points)
-    yaml.safe_load = _safe_load_once
+    yaml.safe_load = _once(yaml.safe_load)
+    msgspec.yaml.decode = _once(msgspec.yaml.decode)
     jinja_extensions.get_jinja_env_options = _jinja_env_options_shared
