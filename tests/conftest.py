@@ -6,7 +6,9 @@ the project's configset), which `make test` starts; nothing is mocked.
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -64,6 +66,43 @@ def _database(reset_db):
         reset_db()
     done = run_ckan("db", "pending-migrations", "--apply")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+IDLE_TEST = "test_the_consumers_survive_a_minute_of_idle_queues_where_ckanext_harvest_s_die"
+
+
+@pytest.fixture(scope="session")
+def idle_consumers(request, _database):
+    """The portal's two harvest consumers and ckanext-harvest's gather consumer, started when
+    the session starts, for the test that they survive a minute of idle queues
+    (test_harvest_queue.py): the minute passes while the tests before it run. They wait on
+    queues of their own (another site id names other queues), which nothing else fills.
+
+    Yields (ours, stock, monotonic start time)."""
+    from ckanext.lngov.harvest import queues
+    from tests.commands import ckan_command
+
+    env = dict(os.environ, CKAN_SITE_ID="lngov-idle-consumers")
+
+    def start(*args: str) -> subprocess.Popen:
+        return subprocess.Popen(ckan_command(*args), env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    started = time.monotonic()
+    ours = [start("lngov", "harvest-consumer", kind) for kind in queues.KINDS]
+    stock = start("harvester", "gather-consumer")
+    yield ours, stock, started
+    for process in [*ours, stock]:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _idle_minute_starts_early(request):
+    """Starts `idle_consumers` at the beginning of a session that will run their test."""
+    if any(item.name == IDLE_TEST for item in request.session.items):
+        request.getfixturevalue("idle_consumers")
 
 
 @pytest.fixture(scope="module")

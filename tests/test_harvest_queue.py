@@ -129,21 +129,15 @@ def test_a_consumer_that_dies_is_started_again(supervisor):
         raise AssertionError(f"the consumer {victim} was not replaced: {now}")
 
 
-def test_the_consumers_survive_a_minute_of_idle_queues_where_ckanext_harvest_s_die():
-    ours = [_ckan("lngov", "harvest-consumer", kind) for kind in queues.KINDS]
-    stock = _ckan("harvester", "gather-consumer")
-    try:
-        time.sleep(65)
-        assert [p.poll() for p in ours] == [None, None], [p.stdout.read() for p in ours]
-        # The failure the portal's consumers avoid (ckan/ckanext-harvest#581): without it,
-        # this test would not tell a fixed consumer from a broken one.
-        assert stock.poll() is not None
-        assert "TimeoutError" in stock.stdout.read()
-    finally:
-        for process in [*ours, stock]:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(timeout=30)
+def test_the_consumers_survive_a_minute_of_idle_queues_where_ckanext_harvest_s_die(
+        idle_consumers):
+    ours, stock, started = idle_consumers
+    time.sleep(max(0.0, started + 65 - time.monotonic()))
+    assert [p.poll() for p in ours] == [None, None], [p.stdout.read() for p in ours]
+    # The failure the portal's consumers avoid (ckan/ckanext-harvest#581): without it,
+    # this test would not tell a fixed consumer from a broken one.
+    assert stock.poll() is not None
+    assert "TimeoutError" in stock.stdout.read()
 
 
 def test_a_job_without_progress_is_closed_as_stalled_and_says_so(sysadmin_module, source):
