@@ -17,6 +17,7 @@ import requests
 from werkzeug.serving import make_server
 
 import ckan.plugins as plugins
+import ckan.plugins.toolkit as toolkit
 from ckan.tests import factories
 
 from tests import plugin_loading
@@ -32,13 +33,27 @@ if "CKAN_SQLALCHEMY_URL" not in os.environ:
 pytest_plugins = ["tests.browser", "tests.mail"]
 
 
-# Every test loads the plugins twice (with_plugins, then the app): the same work, made cheaper.
+# A test's app loads the plugins again (make_app): the same work, made cheaper.
 plugin_loading.speed_up()
 
 
 @pytest.fixture(autouse=True)
-def _plugins(with_plugins):
-    """Every test runs with the portal's plugins (ckan.plugins of config/ckan.ini)."""
+def _plugins(request):
+    """Every test runs with the portal's plugins (ckan.plugins of config/ckan.ini).
+
+    CKAN's `with_plugins` loads them before each test and unloads them after it. Here they
+    stay loaded from one test to the next (loaded again only if something unloaded them),
+    and the configuration is restored after each test as `with_plugins` restores it
+    (`ckan_config`). A test whose `ckan_config` or `with_plugins` marks change what the
+    plugins read when they load gets CKAN's own `with_plugins`.
+    """
+    node = request.node
+    if any(node.iter_markers("ckan_config")) or any(node.iter_markers("with_plugins")):
+        request.getfixturevalue("with_plugins")
+        return
+    if plugins.core._PLUGINS != toolkit.aslist(toolkit.config.get("ckan.plugins")):
+        plugins.load_all()
+    request.getfixturevalue("ckan_config")  # taken after the load: restored to it after
 
 
 @contextmanager
