@@ -250,6 +250,18 @@ def measure(base: str, requests_n: int, concurrency: int, seed: int,
             "entry_page": timed_gets(base, entries, concurrency)}
 
 
+def measure_size(base: str, args, ports: dict, size: int, datasets: int,
+                 harvest: dict) -> dict:
+    load = os.getloadavg()
+    figures = measure(base, args.requests, args.concurrency, args.seed, args.repeat_queries)
+    figures.update(size=size, datasets=datasets, harvest=harvest,
+                   load=[load, os.getloadavg()], measured=time.strftime("%H:%M:%S"))
+    if not args.no_dump:
+        figures["dump_s"], figures["dump_bytes"] = dump_seconds(args.ini, ports["env"])
+    print(f"[{size}] {json.dumps(figures)}", flush=True)
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,40000")
@@ -261,6 +273,9 @@ def main() -> None:
                         help="stop a harvest job after this long and measure the catalog it "
                              "reached (0: let every job finish)")
     parser.add_argument("--no-dump", action="store_true")
+    parser.add_argument("--as-is", action="store_true",
+                        help="measure the first size as the portal holds it (no platform "
+                             "restart, no job; its harvest figure: the newest job that added)")
     parser.add_argument("--repeat-queries", action="store_true",
                         help="search the load benchmark's 10 words again and again (mostly "
                              "answered from the web node's keep) instead of words asked once")
@@ -272,7 +287,17 @@ def main() -> None:
     base = f"http://127.0.0.1:{ports['ckan_port']}"
     ckan = [str(Path(sys.executable).parent / "ckan"), "-c", args.ini]
     rows = json.loads(Path(args.baseline).read_text()) if args.baseline else []
-    for size in (int(s) for s in args.sizes.split(",")):
+    for n, size in enumerate(int(s) for s in args.sizes.split(",")):
+        if n == 0 and args.as_is:
+            # The catalog as the portal holds it: no platform restart, no job (restarting
+            # the platform smaller would have the next job retry, as gone, the entries a
+            # stopped job left unfinished).
+            harvest = newest_adding_job(ports["db"]) or {}
+            datasets = active_datasets(ports["db"])
+            print(f"[{size}] as it is: {datasets} datasets", flush=True)
+            rows.append(measure_size(base, args, ports, size, datasets,
+                                     {**harvest, "stopped": False}))
+            continue
         if platform_size(ports) != size:
             print(f"[{size}] exchange platform: restarting with {size} entries", flush=True)
             restart_platform(ports, size)
@@ -299,13 +324,8 @@ def main() -> None:
         datasets = active_datasets(ports["db"])
         print(f"[{size}] {datasets} datasets (job: {wall:.0f} s wall, "
               f"{harvest.get('added', 0)} added at {harvest.get('rate', 0):.1f}/s)", flush=True)
-        figures = measure(base, args.requests, args.concurrency, args.seed,
-                          args.repeat_queries)
-        figures.update(size=size, datasets=datasets, harvest={**harvest, "stopped": stopped})
-        if not args.no_dump:
-            figures["dump_s"], figures["dump_bytes"] = dump_seconds(args.ini, ports["env"])
-        print(f"[{size}] {json.dumps(figures)}", flush=True)
-        rows.append(figures)
+        rows.append(measure_size(base, args, ports, size, datasets,
+                                 {**harvest, "stopped": stopped}))
 
     first = rows[0]
     print(f"\nmachine load: {os.getloadavg()[0]:.1f} (1 min); {args.concurrency} visitors, "
