@@ -26,8 +26,9 @@ Figures are printed side by side, with each size's ratio to the first.
 With --harvest-minutes a job still running then is stopped, and the size is the catalog it
 reached (the table says so).
 
-The first size is measured without a harvest when the portal already holds it (its harvest
-figure is then the newest job that added datasets, e.g. the one `make run` ran).
+With --as-is the first size is measured as the portal holds it, without a platform restart
+or a job (its harvest figure is then the newest job that added datasets, e.g. the one
+`make run` ran).
 """
 from __future__ import annotations
 
