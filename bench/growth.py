@@ -9,8 +9,10 @@ running bench portal (one web node, uWSGI as `make run` serves it):
                entries/s =
                datasets the job added / its duration (ckanext-harvest's records, gather
                start to the last import);
-  search p95   the search page (/dataset/?q=...) and the Action API's package_search over
-               the queries of bench/load.py, CONCURRENCY anonymous visitors;
+  search p95   the search page (/dataset/?q=...) and the Action API's package_search, each
+               request a word asked once (cut from the entries' titles: never answered from
+               the web node's keep; --repeat-queries: bench/load.py's 10 words again and
+               again), CONCURRENCY anonymous visitors;
   entry p95    entry pages (/dataset/NAME) of entries drawn at random from the whole catalog;
   dump         one generation of the catalog dump (ckanext/lngov/dcat/dump.py, every
                format), in-process.
@@ -24,8 +26,9 @@ Figures are printed side by side, with each size's ratio to the first.
 With --harvest-minutes a job still running then is stopped, and the size is the catalog it
 reached (the table says so).
 
-The first size is measured without a harvest when the portal already holds it (its harvest
-figure is then the newest job that added datasets, e.g. the one `make run` ran).
+With --as-is the first size is measured as the portal holds it, without a platform restart
+or a job (its harvest figure is then the newest job that added datasets, e.g. the one
+`make run` ran).
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ import argparse
 import json
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -178,7 +182,7 @@ def platform_size(ports: dict) -> int | None:
         return None
 
 
-def dump_seconds(ini: str, env: dict[str, str]) -> float:
+def dump_seconds(ini: str, env: dict[str, str]) -> tuple[float, int]:
     """One generation of the catalog dump, in a process of its own (the app's config)."""
     code = ("import sys, time\n"
             "from ckan.cli import load_config\n"
@@ -186,31 +190,77 @@ def dump_seconds(ini: str, env: dict[str, str]) -> float:
             "app = make_app(load_config(sys.argv[1]))\n"
             "with app._wsgi_app.test_request_context('/'):\n"
             "    from ckanext.lngov.dcat import dump\n"
-            "    t = time.perf_counter(); dump.generate(); print(time.perf_counter() - t)\n")
+            "    t = time.perf_counter(); sizes = dump.generate()\n"
+            "    print(sum(sizes.values()), time.perf_counter() - t)\n")
     done = subprocess.run([sys.executable, "-c", code, ini], cwd=ROOT, capture_output=True,
                           text=True, check=True, env=env)
-    return float(done.stdout.split()[-1])
+    size, seconds = done.stdout.split()[-2:]
+    return float(seconds), int(size)
 
 
-def measure(base: str, requests_n: int, concurrency: int, seed: int) -> dict:
+HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def fresh_queries(titles: list[str], n: int, rng: random.Random) -> list[str]:
+    """N different words of 2-4 Chinese characters cut from the entries' titles (what a
+    visitor looks for): each search is asked once, so none is answered from what a web node
+    keeps (kept.py: an anonymous search by its parameters) nor from Solr's result cache."""
+    runs = [run for title in titles for run in HAN_RUN.findall(title)]
+    found: list[str] = []
+    seen: set[str] = set()
+    for _ in range(n * 50):
+        if len(found) == n:
+            break
+        run = rng.choice(runs)
+        size = rng.randint(2, min(4, len(run)))
+        at = rng.randrange(len(run) - size + 1)
+        word = run[at:at + size]
+        if word not in seen:
+            seen.add(word)
+            found.append(word)
+    return found
+
+
+def measure(base: str, requests_n: int, concurrency: int, seed: int,
+            repeat_queries: bool = False) -> dict:
     rng = random.Random(seed)
     count = requests.get(f"{base}/api/3/action/package_search?rows=0",
                          timeout=60).json()["result"]["count"]
-    names = []
+    names, titles = [], []
     while len(names) < min(200, count):
         start = rng.randrange(max(1, count - 10))
         found = requests.get(f"{base}/api/3/action/package_search",
-                             params={"rows": 10, "start": start, "fl": "name"}, timeout=60)
+                             params={"rows": 10, "start": start, "fl": "name,title"},
+                             timeout=60)
         names += [d["name"] for d in found.json()["result"]["results"]]
-    pages = [f"/dataset/?q={quote(rng.choice(QUERIES))}" for _ in range(requests_n)]
-    api = [f"/api/3/action/package_search?q={quote(rng.choice(QUERIES))}"
-           for _ in range(requests_n)]
+        titles += [d["title"] for d in found.json()["result"]["results"]]
+    if repeat_queries:  # the load benchmark's 10 words: mostly answered from the keep
+        words = [rng.choice(QUERIES) for _ in range(2 * requests_n + 10)]
+    else:
+        words = fresh_queries(titles, 2 * requests_n + 10, rng)
+    pages = [f"/dataset/?q={quote(w)}" for w in words[:requests_n]]
+    api = [f"/api/3/action/package_search?q={quote(w)}"
+           for w in words[requests_n:2 * requests_n]]
     entries = [f"/dataset/{rng.choice(names)}" for _ in range(requests_n)]
-    timed_gets(base, pages[:10] + entries[:10], concurrency)  # warm the processes
+    # warm the processes (their own searches)
+    timed_gets(base, [f"/dataset/?q={quote(w)}" for w in words[2 * requests_n:]]
+               + entries[:10], concurrency)
     return {"public": count,
             "search_page": timed_gets(base, pages, concurrency),
             "search_api": timed_gets(base, api, concurrency),
             "entry_page": timed_gets(base, entries, concurrency)}
+
+
+def measure_size(base: str, args, ports: dict, size: int, datasets: int,
+                 harvest: dict) -> dict:
+    load = os.getloadavg()
+    figures = measure(base, args.requests, args.concurrency, args.seed, args.repeat_queries)
+    figures.update(size=size, datasets=datasets, harvest=harvest,
+                   load=[load, os.getloadavg()], measured=time.strftime("%H:%M:%S"))
+    if not args.no_dump:
+        figures["dump_s"], figures["dump_bytes"] = dump_seconds(args.ini, ports["env"])
+    print(f"[{size}] {json.dumps(figures)}", flush=True)
+    return figures
 
 
 def main() -> None:
@@ -224,6 +274,12 @@ def main() -> None:
                         help="stop a harvest job after this long and measure the catalog it "
                              "reached (0: let every job finish)")
     parser.add_argument("--no-dump", action="store_true")
+    parser.add_argument("--as-is", action="store_true",
+                        help="measure the first size as the portal holds it (no platform "
+                             "restart, no job; its harvest figure: the newest job that added)")
+    parser.add_argument("--repeat-queries", action="store_true",
+                        help="search the load benchmark's 10 words again and again (mostly "
+                             "answered from the web node's keep) instead of words asked once")
     parser.add_argument("--baseline", help="the --json of an earlier run: its sizes come first "
                                            "in the table (e.g. 10,000 measured before)")
     parser.add_argument("--json", help="write every figure here")
@@ -232,7 +288,17 @@ def main() -> None:
     base = f"http://127.0.0.1:{ports['ckan_port']}"
     ckan = [str(Path(sys.executable).parent / "ckan"), "-c", args.ini]
     rows = json.loads(Path(args.baseline).read_text()) if args.baseline else []
-    for size in (int(s) for s in args.sizes.split(",")):
+    for n, size in enumerate(int(s) for s in args.sizes.split(",")):
+        if n == 0 and args.as_is:
+            # The catalog as the portal holds it: no platform restart, no job (restarting
+            # the platform smaller would have the next job retry, as gone, the entries a
+            # stopped job left unfinished).
+            harvest = newest_adding_job(ports["db"]) or {}
+            datasets = active_datasets(ports["db"])
+            print(f"[{size}] as it is: {datasets} datasets", flush=True)
+            rows.append(measure_size(base, args, ports, size, datasets,
+                                     {**harvest, "stopped": False}))
+            continue
         if platform_size(ports) != size:
             print(f"[{size}] exchange platform: restarting with {size} entries", flush=True)
             restart_platform(ports, size)
@@ -259,12 +325,8 @@ def main() -> None:
         datasets = active_datasets(ports["db"])
         print(f"[{size}] {datasets} datasets (job: {wall:.0f} s wall, "
               f"{harvest.get('added', 0)} added at {harvest.get('rate', 0):.1f}/s)", flush=True)
-        figures = measure(base, args.requests, args.concurrency, args.seed)
-        figures.update(size=size, datasets=datasets, harvest={**harvest, "stopped": stopped})
-        if not args.no_dump:
-            figures["dump_s"] = dump_seconds(args.ini, ports["env"])
-        print(f"[{size}] {json.dumps(figures)}", flush=True)
-        rows.append(figures)
+        rows.append(measure_size(base, args, ports, size, datasets,
+                                 {**harvest, "stopped": stopped}))
 
     first = rows[0]
     print(f"\nmachine load: {os.getloadavg()[0]:.1f} (1 min); {args.concurrency} visitors, "
@@ -295,6 +357,8 @@ def main() -> None:
     line("harvest: datasets added by the job", lambda r: r["harvest"].get("added"), "{:,}")
     line("harvest entries/s", lambda r: r["harvest"].get("rate"), "{:.1f}")
     line("dump generation s", lambda r: r.get("dump_s"), "{:.1f}")
+    line("dump MB (4 formats)", lambda r: r.get("dump_bytes") and r["dump_bytes"] / 1e6,
+         "{:.0f}")
     line("errors", lambda r: sum(r[k]["errors"] for k in ("search_page", "search_api",
                                                           "entry_page")), "{}")
     if args.json:

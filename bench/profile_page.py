@@ -18,6 +18,7 @@ import pstats
 import statistics
 import sys
 import time
+from urllib.parse import quote
 
 # The actions whose cumulative time is reported (whoever calls them).
 ACTIONS = ["package_show", "package_search", "organization_show", "group_show",
@@ -31,6 +32,8 @@ def main() -> None:
     parser.add_argument("--path")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--top", type=int, default=0, help="also print the N costliest functions")
+    parser.add_argument("--queries", help="comma-separated words put in turn into --path's {q}: "
+                                          "each request a search not asked before (none kept)")
     args = parser.parse_args()
     if not args.ini:
         sys.exit("give --ini or CKAN_INI")
@@ -45,8 +48,11 @@ def main() -> None:
         found = client.get("/api/3/action/package_search?rows=1&sort=metadata_modified desc")
         path = "/dataset/" + found.json["result"]["results"][0]["name"]
 
+    words = iter(args.queries.split(",") if args.queries else [])
+
     def get() -> None:
-        response = client.get(path, headers={"Accept-Language": "zh-CN"})
+        url = path.replace("{q}", quote(next(words))) if args.queries else path
+        response = client.get(url, headers={"Accept-Language": "zh-CN"})
         if response.status_code != 200:
             sys.exit(f"{path}: HTTP {response.status_code}")
 

@@ -130,3 +130,19 @@ def test_the_worker_runs_scheduled_jobs(entries, no_jobs, app):
     assert done.returncode == 0, done.stderr
 
     assert app.get("/catalog/dump.ttl").status_code == 200
+
+
+def test_the_dump_reads_the_catalog_in_chunks_each_entry_once(entries):
+    """Chunks follow one another by id (each after the last id of the one before), so every
+    public entry comes exactly once whatever the chunk size."""
+    from ckanext.lngov.dcat import catalog as dcat_catalog
+
+    count, rows = dcat_catalog.search(0, 1000)
+    public = {row["id"] for row in rows}
+    assert count == len(public) > 3  # the module's entries (one withdrawn by a test above)
+    for size in (1, 3, count - 1, count, 50):
+        chunks = list(dcat_catalog.all_fragments(chunk_size=size))[1:]  # [0]: the record
+        links = [line for chunk in chunks for text in chunk["nt"]
+                 for line in text.splitlines() if str(DCAT.dataset) in line]
+        assert len(links) == len(set(links)) == count, (size, links)
+        assert {line.split("/dataset/")[-1].split(">")[0] for line in links} == public

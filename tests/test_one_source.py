@@ -106,3 +106,23 @@ def test_concurrent_creates_with_one_code_make_exactly_one_entry(sysadmin, live_
         "SELECT count(*) FROM package WHERE extras ->> 'resource_code' = :code"),
         {"code": CODE}).scalar()
     assert found == 1
+
+
+def test_codes_are_looked_up_in_the_unique_index(sysadmin):
+    """Who holds a code (each harvested entry asks twice) and which related codes are public
+    (the DCAT dump, per chunk) are read from the unique index, not from every package: the
+    queries carry the index's predicate, so PostgreSQL can use it at any catalog size."""
+    from ckanext.lngov.catalog import uniqueness
+    from ckanext.lngov.dcat import public
+
+    org = catalog.department()
+    entry = catalog.create(sysadmin, **catalog.entry(org["id"], resource_code=CODE))
+    assert uniqueness.holder(CODE).id == entry["id"]
+    assert public.public_ids_of_codes([CODE, "000/000"]) == {CODE: entry["id"]}
+    query = model.Session.query(model.Package.id).filter(*uniqueness.holding([CODE]))
+    sql = str(query.statement.compile(dialect=model.Session.bind.dialect,
+                                      compile_kwargs={"literal_binds": True}))
+    model.Session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(row[0] for row in model.Session.execute(sa.text("EXPLAIN " + sql)))
+    model.Session.rollback()
+    assert uniqueness.INDEX in plan, plan

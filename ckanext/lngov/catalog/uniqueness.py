@@ -16,10 +16,18 @@ INDEX = "lngov_package_resource_code_key"
 CREDIT_CODE_INDEX = "lngov_group_credit_code_key"
 
 
+def holding(codes) -> list:
+    """The filter "holds one of these codes", in the shape of the unique index's own
+    predicate (a1c0de000001: WHERE extras ? 'resource_code'), so PostgreSQL looks the codes
+    up in it; without that predicate it reads every package (48 ms at 10,500 entries, twice
+    per harvested entry, growing with the catalog)."""
+    extras = model.Package.extras
+    return [extras.has_key("resource_code"), extras["resource_code"].astext.in_(codes)]
+
+
 def holder(code: str, except_id: str | None = None) -> model.Package | None:
     """The entry, in any state, that holds the code."""
-    query = model.Session.query(model.Package).filter(
-        model.Package.extras["resource_code"].astext == code)
+    query = model.Session.query(model.Package).filter(*holding([code]))
     if except_id:
         query = query.filter(model.Package.id != except_id)
     return query.first()

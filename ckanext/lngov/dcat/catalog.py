@@ -241,9 +241,13 @@ def catalog_page(fmt: str, page: int = 1, modified_since: str | None = None,
                                   *DatasetFragments().of(rows, (fmt,))[fmt]])
 
 
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def find(id_or_name: str) -> list[dict[str, str]]:
     """The public entry with this id or name (empty if there is none)."""
-    quoted = '"' + id_or_name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    quoted = _quoted(id_or_name)
     _, rows = search(0, 1, f" +(id:{quoted} OR name:{quoted})")
     return rows
 
@@ -262,14 +266,20 @@ def all_fragments(chunk_size: int = 500) -> Iterator[dict[str, list[str]]]:
     record = list(_catalog_record(str(site), last_modified()))
     yield {fmt: [writers.writer(fmt).chunk(record)] for fmt in writers.EXTENSIONS}
     fragments = DatasetFragments()
-    start = 0
+    after = ""
     while True:
-        count, rows = search(start, chunk_size, sort="id asc")
+        # Each chunk starts after the last id of the one before (start=0), not at an offset:
+        # Solr collects start + rows documents for an offset, so offsets made the chunks'
+        # searches grow with the catalog (quadratic in all).
+        _, rows = search(0, chunk_size, f" +id:{{{_quoted(after)} TO *]" if after else "",
+                         sort="id asc")
+        if not rows:
+            break
         links = writers.encode((site, DCAT.dataset, URIRef(dataset_uri({"id": r["id"]})))
                                for r in rows)
         found = fragments.of(rows, writers.EXTENSIONS)
         yield {fmt: ([writers.writer(fmt).chunk(links)] if links else []) + found[fmt]
                for fmt in writers.EXTENSIONS}
-        start += chunk_size
-        if start >= count:
+        if len(rows) < chunk_size:
             break
+        after = rows[-1]["id"]

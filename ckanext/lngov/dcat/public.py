@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from ckan import model
 
 from ckanext.lngov import visibility
+from ckanext.lngov.catalog.uniqueness import holding
 
 OPEN_ATTRIBUTES = ("open", "conditional")
 # Solr filter of the public entries, whoever searches and however CKAN is configured.
@@ -57,7 +58,7 @@ def public_ids_of_codes(codes: Iterable[str]) -> dict[str, str]:
         return {}
     code = model.Package.extras["resource_code"].astext
     rows = (model.Session.query(code, model.Package.id)
-            .filter(code.in_(codes),
+            .filter(*holding(codes),
                     model.Package.extras["open_attribute"].astext.in_(OPEN_ATTRIBUTES),
                     model.Package.state == "active", model.Package.private.is_(False),
                     model.Package.type == "dataset"))
