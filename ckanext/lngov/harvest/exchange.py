@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from ckanext.lngov.catalog import uniqueness
 from ckanext.lngov.logic.action import activity_from_answer
 
-from . import credentials, datastore, files, mapping, record
+from . import credentials, datastore, files, index, mapping, record
 from .platform import Gone, Platform, PlatformError
 
 log = logging.getLogger(__name__)
@@ -75,14 +75,23 @@ class _Savepoint:
         self.cache = {k: set(v) for k, v in cache.items()} if cache else None
         self.undone = False
 
-    def undo(self) -> None:
-        self.transaction.rollback()
+    def undo(self) -> bool:
+        """Undoes the entry's writes; False when the whole transaction was rolled back
+        already (CKAN's package_create / package_update do so when they refuse)."""
+        undone_alone = self.transaction.is_active
+        if undone_alone:
+            self.transaction.rollback()
         session = model.Session()
-        if self.cache is None:
+        if self.cache is None or not undone_alone:
             session.__dict__.pop("_object_cache", None)
         else:
             session._object_cache = self.cache
         self.undone = True
+        return undone_alone
+
+
+class BatchUndone(Exception):
+    """A refusal rolled back the whole transaction of a batch, not only its entry."""
 
 
 @contextmanager
@@ -93,7 +102,7 @@ def entry_savepoint():
     try:
         yield savepoint
     except BaseException:
-        if not savepoint.undone and savepoint.transaction.is_active:
+        if not savepoint.undone:
             savepoint.undo()
         raise
     if not savepoint.undone and savepoint.transaction.is_active:
@@ -292,15 +301,24 @@ class LngovExchangeHarvester(HarvesterBase):
             obj.package_id, obj.current = package_id, True
             model.Session.execute(text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
             model.Session.flush()
+            # A new dataset is committed with the batch (defer_commit; indexed below with the
+            # write's own answer). An update commits at once: CKAN 2.12's package_update
+            # with defer_commit rolls its own savepoint back (logic/action/update.py: the
+            # `else` of `if not defer_commit` is "No update"), so it cannot be deferred.
+            deferred = existing is None
             try:
-                with activity_from_answer():   # the activity records the write's own answer
+                # the activity records the write's own answer, and so does the index
+                with activity_from_answer(), index.shown() as shown:
                     tk.get_action("package_update" if existing else "package_create")(
-                        dict(context, defer_commit=True), pkg)
+                        dict(context, defer_commit=deferred), pkg)
             except tk.ValidationError as error:
-                savepoint.undo()
+                if not savepoint.undo() and index.gathering():
+                    raise BatchUndone(code) from error   # the run redoes it entry by entry
                 return self._fail(obj, "; ".join(
                     f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
                     for field, msgs in error.error_dict.items()), "Import", "refused")
+            if deferred:
+                index.package(shown)   # defer_commit leaves the index to the caller
         for served_no_more in set(before) - set(copies):
             # removed at the source, or the entry is no longer unconditionally open
             datastore.drop(context, served_no_more)

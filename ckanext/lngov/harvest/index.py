@@ -1,10 +1,15 @@
-"""One Solr request for the datasets of a batch (run.py), instead of one per dataset.
+"""The index of the harvest's deferred writes, and one Solr request for the datasets of a
+batch (run.py) instead of one per dataset.
 
-CKAN indexes every dataset a transaction wrote just before its commit (`before_commit`,
-ckan/model/modification.py), one `add` request each. Within `gathered()` the documents CKAN
-builds (unchanged: `index_package`, the plugins' `before_dataset_index`) are kept and sent in
-one request, still before the database commits: as before, a document is in Solr just before
-its dataset is in the database, and a Solr failure fails the commit.
+`package_create` / `package_update` index the dataset they wrote (one Solr `add` each),
+except with `defer_commit`, where indexing is left to the caller (ckan/logic/action). The
+import writes with `defer_commit` (its commit is the batch's), keeps the dataset as the write
+showed it with the default and custom schemas (`shown()`: the same two dicts the write would
+have indexed, not a second read) and indexes it with CKAN's own `index_update_package_dicts`
+(`package()`). Within `gathered()` the documents CKAN builds (unchanged: `index_package`, the
+plugins' `before_dataset_index`) are kept and sent in one request just before the database
+commits: as before, a document is in Solr just before its dataset is in the database, and a
+Solr failure fails the commit.
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pysolr
-from ckan import model
+from ckan import logic, model
 from ckan.lib.search import common
 from ckan.lib.search import index as ckan_index
 from sqlalchemy import event
@@ -56,6 +61,35 @@ def _send() -> None:
 
 
 @contextmanager
+def shown():
+    """The (default, custom) dicts of the dataset a write within it showed last."""
+    captured: list = []
+    original = logic.package_show_default_and_custom_schemas
+
+    def capture(context, package_id):
+        both = original(context, package_id)
+        captured.append(both)
+        return both
+
+    logic.package_show_default_and_custom_schemas = capture
+    try:
+        yield captured
+    finally:
+        logic.package_show_default_and_custom_schemas = original
+
+
+def package(captured: list) -> None:
+    """Indexes the dataset `shown()` kept, as the write would have without defer_commit
+    (without a Solr commit: autoSoftCommit, and the run's commit at its end)."""
+    logic.index_update_package_dicts(captured[-1], defer_commit=True)
+
+
+def gathering() -> bool:
+    """Within `gathered()`: a batch of run.py."""
+    return _pending is not None
+
+
+@contextmanager
 def gathered():
     global _pending
     _pending = []
@@ -67,11 +101,11 @@ def gathered():
         ckan_index.make_connection = common.make_connection
 
 
-# After CKAN's own before_commit (registered when ckan.model was imported), which builds the
-# documents: they go to Solr before the database commits.
+# The documents go to Solr just before the database commits.
 @event.listens_for(model.Session, "before_commit")
 def _before_commit(session) -> None:
-    _send()
+    if not session.in_nested_transaction():   # a savepoint's release: not yet
+        _send()
 
 
 @event.listens_for(model.Session, "after_rollback")

@@ -27,6 +27,7 @@ from sqlalchemy import text
 from ckanext.lngov import cache
 
 from . import index, record
+from .exchange import BatchUndone
 
 MARK = "ckanext-lngov:harvest-run:{}"    # Redis: jobs run by this module, not by the queues
 
@@ -96,10 +97,19 @@ def _process(object_ids: list[str]) -> list[tuple[str, str]]:
     if len(objs) == 1:
         stages(harvester, objs[0])
     else:
-        with index.gathered():   # the batch's datasets sent to Solr in one request
+        try:
+            with index.gathered():   # the batch's datasets sent to Solr in one request
+                for obj in objs:
+                    stages(harvester, obj, commit=False)
+                model.Session.commit()
+        except BatchUndone:
+            # CKAN's package_create / package_update roll the whole transaction back when
+            # they refuse a dataset (not only the entry's savepoint): the batch again, one
+            # entry at a time, so that the others are published and the refused one recorded.
+            model.Session.rollback()
+            objs = [HarvestObject.get(object_id) for object_id in object_ids]
             for obj in objs:
-                stages(harvester, obj, commit=False)
-            model.Session.commit()
+                stages(harvester, obj)
     return [(obj.guid, next((e.value for e in obj.extras if e.key == "outcome"), "error"))
             for obj in objs]
 
