@@ -115,8 +115,9 @@ def test_an_entry_breaking_the_catalog_rules_is_refused_with_field_and_message(
 
 
 def test_one_refused_entry_of_a_batch_is_undone_alone(source, platform, live_server):
-    # Three changed entries, imported in one transaction (run.BATCH), the middle one breaking
-    # a catalog rule: its savepoint is undone, the entries before and after it published.
+    # Three changed entries, one batch of the run (run.BATCH), the middle one breaking a
+    # catalog rule: CKAN's refusal rolls back the batch's transaction, the run redoes the
+    # batch entry by entry; the refused entry is recorded alone, the others published.
     first = _open_code(platform, live_server)
     victim = _open_code(platform, live_server, skip={first})
     last = _open_code(platform, live_server, skip={first, victim})
