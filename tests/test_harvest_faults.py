@@ -14,7 +14,7 @@ import requests
 from ckan import model
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from ckanext.lngov.harvest import mapping
+from ckanext.lngov.harvest import mapping, run
 from tests.commands import ckan_command, run_jobs
 from tests.harvesting import (anonymous_search, assert_public_surfaces, download,
                               eligible_codes, errors_of, harvest, make_source,
@@ -112,6 +112,34 @@ def test_an_entry_breaking_the_catalog_rules_is_refused_with_field_and_message(
     assert anonymous_search(live_server)[victim]["title"] != "违反规则的版本"
     _converges(source, platform, live_server)
     assert anonymous_search(live_server)[victim]["title"] == "违反规则的版本"
+
+
+def test_one_refused_entry_of_a_batch_is_undone_alone(source, platform, live_server):
+    # Three changed entries, one batch of the run (run.BATCH), the middle one breaking a
+    # catalog rule: CKAN's refusal rolls back the batch's transaction, the run redoes the
+    # batch entry by entry; the refused entry is recorded alone, the others published.
+    first = _open_code(platform, live_server)
+    victim = _open_code(platform, live_server, skip={first})
+    last = _open_code(platform, live_server, skip={first, victim})
+    for code in (first, victim, last):
+        platform.control("touch", resource_code=code, title=f"批次中的新版本 {code}")
+    platform.control("mode", mode="invalid_entry", resource_code=victim)
+
+    job, counts, objects = harvest(source)
+
+    assert run.BATCH >= 3 and len(objects) == 3
+    assert counts["refused"] == 1 and counts["updated"] == 2, counts
+    assert "share_basis" in errors_of(objects[victim])
+    assert objects[victim].state == "ERROR"
+    public = anonymous_search(live_server)
+    assert public[first]["title"] == f"批次中的新版本 {first}"
+    assert public[last]["title"] == f"批次中的新版本 {last}"
+    assert public[victim]["title"] != f"批次中的新版本 {victim}"
+    # the refused entry's current object is still the one of its published version
+    current = model.Session.query(HarvestObject).filter_by(guid=victim, current=True).one()
+    assert current.harvest_job_id != job.id
+    _converges(source, platform, live_server)
+    assert anonymous_search(live_server)[victim]["title"] == f"批次中的新版本 {victim}"
 
 
 def test_a_file_failing_its_checksum_is_not_published(source, platform, live_server):

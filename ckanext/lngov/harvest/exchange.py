@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from ckanext.lngov.catalog import uniqueness
 from ckanext.lngov.logic.action import activity_from_answer
 
-from . import credentials, datastore, files, mapping, record
+from . import credentials, datastore, files, index, mapping, record
 from .platform import Gone, Platform, PlatformError
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,54 @@ def deferred_solr_commit():
         tk.config["ckan.search.solr_commit"] = previous
 
 
+class _Savepoint:
+    def __init__(self):
+        self.transaction = model.Session.begin_nested()
+        # CKAN's record of what the transaction changed (indexed at commit, model/meta.py):
+        # what the savepoint undoes must not be indexed.
+        cache = getattr(model.Session(), "_object_cache", None)
+        self.cache = {k: set(v) for k, v in cache.items()} if cache else None
+        self.undone = False
+
+    def undo(self) -> bool:
+        """Undoes the entry's writes; False when the whole transaction was rolled back
+        already (CKAN's package_create / package_update do so when they refuse)."""
+        undone_alone = self.transaction.is_active
+        if undone_alone:
+            self.transaction.rollback()
+        session = model.Session()
+        if self.cache is None or not undone_alone:
+            session.__dict__.pop("_object_cache", None)
+        else:
+            session._object_cache = self.cache
+        self.undone = True
+        return undone_alone
+
+
+class BatchUndone(Exception):
+    """A refusal rolled back the whole transaction of a batch, not only its entry."""
+
+
+@contextmanager
+def entry_savepoint():
+    """One entry's writes under a savepoint, so that its refusal (or failure) undoes them and
+    nothing else of the transaction: the entries written before it in the same batch stay."""
+    savepoint = _Savepoint()
+    try:
+        yield savepoint
+    except BaseException:
+        if not savepoint.undone:
+            savepoint.undo()
+        raise
+    if not savepoint.undone and savepoint.transaction.is_active:
+        savepoint.transaction.commit()
+
+
 class LngovExchangeHarvester(HarvesterBase):
+    # Each entry written under a savepoint and committed by the stage runner: the one-shot
+    # run (run.py) imports several in one transaction.
+    batched = True
+
     def info(self) -> dict[str, str]:
         return {"name": "lngov_exchange", "title": "辽宁省数据共享交换平台",
                 "description": "Openable entries of the provincial data sharing and "
@@ -243,23 +290,35 @@ class LngovExchangeHarvester(HarvesterBase):
         except PlatformError as error:
             return self._fail(obj, str(error), "Import")
         # The object becomes current in the same transaction as the dataset: a job that dies
-        # half-way leaves either both or neither.
-        for previous in model.Session.query(HarvestObject).filter(
-                HarvestObject.guid == code, HarvestObject.harvest_source_id == source_id,
-                HarvestObject.current == True):  # noqa: E712
-            previous.current = False
-        obj.package_id, obj.current = package_id, True
-        model.Session.execute(text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
-        model.Session.flush()
-        try:
-            with activity_from_answer():   # the activity records the write's own answer
-                tk.get_action("package_update" if existing else "package_create")(
-                    dict(context), pkg)
-        except tk.ValidationError as error:
-            model.Session.rollback()
-            return self._fail(obj, "; ".join(
-                f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-                for field, msgs in error.error_dict.items()), "Import", "refused")
+        # half-way leaves either both or neither. The dataset is committed with the object's
+        # end (the stage runner's commit): in the one-shot run, with the other entries of its
+        # batch. A savepoint per entry: a refused entry is undone alone.
+        with entry_savepoint() as savepoint:
+            for previous in model.Session.query(HarvestObject).filter(
+                    HarvestObject.guid == code, HarvestObject.harvest_source_id == source_id,
+                    HarvestObject.current == True):  # noqa: E712
+                previous.current = False
+            obj.package_id, obj.current = package_id, True
+            model.Session.execute(text("SET CONSTRAINTS harvest_object_package_id_fkey DEFERRED"))
+            model.Session.flush()
+            # A new dataset is committed with the batch (defer_commit; indexed below with the
+            # write's own answer). An update commits at once: CKAN 2.12's package_update
+            # with defer_commit rolls its own savepoint back (logic/action/update.py: the
+            # `else` of `if not defer_commit` is "No update"), so it cannot be deferred.
+            deferred = existing is None
+            try:
+                # the activity records the write's own answer, and so does the index
+                with activity_from_answer(), index.shown() as shown:
+                    tk.get_action("package_update" if existing else "package_create")(
+                        dict(context, defer_commit=deferred), pkg)
+            except tk.ValidationError as error:
+                if not savepoint.undo() and index.gathering():
+                    raise BatchUndone(code) from error   # the run redoes it entry by entry
+                return self._fail(obj, "; ".join(
+                    f"{field}: {' '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                    for field, msgs in error.error_dict.items()), "Import", "refused")
+            if deferred:
+                index.package(shown)   # defer_commit leaves the index to the caller
         for served_no_more in set(before) - set(copies):
             # removed at the source, or the entry is no longer unconditionally open
             datastore.drop(context, served_no_more)

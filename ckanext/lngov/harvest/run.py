@@ -26,7 +26,8 @@ from sqlalchemy import text
 
 from ckanext.lngov import cache
 
-from . import record
+from . import index, record
+from .exchange import BatchUndone
 
 MARK = "ckanext-lngov:harvest-run:{}"    # Redis: jobs run by this module, not by the queues
 
@@ -62,9 +63,12 @@ def run(source: HarvestSource, progress: Progress | None = None,
         redis.set(MARK.format(job.id), "1")
         ids = queue.gather_stage(harvester, job)
         written = False
-        results = (_in_processes(ids, workers) if workers > 1 and len(ids) > 1
-                   else map(_process, ids))
-        for done, (code, outcome) in enumerate(results, 1):
+        size = BATCH if getattr(harvester, "batched", False) else 1
+        batches = [ids[i:i + size] for i in range(0, len(ids), size)]
+        results = (_in_processes(batches, workers) if workers > 1 and len(batches) > 1
+                   else map(_process, batches))
+        for done, (code, outcome) in enumerate(
+                (result for batch in results for result in batch), 1):
             written = written or outcome in ("added", "updated", "withdrawn")
             if progress:
                 progress(done, len(ids), code, outcome)
@@ -79,37 +83,66 @@ def run(source: HarvestSource, progress: Progress | None = None,
         _unlock(lock, source.id)
 
 
-def _process(object_id: str) -> tuple[str, str]:
-    """Fetch and import one object, as a fetch consumer of the queues does."""
-    obj = HarvestObject.get(object_id)
-    stages(queue.get_harvester(obj.source.type), obj)
-    return obj.guid, next((e.value for e in obj.extras if e.key == "outcome"), "error")
+# Objects fetched and imported in one transaction by a harvester that writes each entry
+# under a savepoint of its own (`batched`, exchange.py): one commit, and one round of Solr
+# adds, for this many entries instead of each.
+BATCH = 10
 
 
-def stages(harvester, obj: HarvestObject) -> None:
+def _process(object_ids: list[str]) -> list[tuple[str, str]]:
+    """Fetch and import objects, as a fetch consumer of the queues does; several in one
+    transaction when the harvester is `batched`."""
+    objs = [HarvestObject.get(object_id) for object_id in object_ids]
+    harvester = queue.get_harvester(objs[0].source.type)
+    if len(objs) == 1:
+        stages(harvester, objs[0])
+    else:
+        try:
+            with index.gathered():   # the batch's datasets sent to Solr in one request
+                for obj in objs:
+                    stages(harvester, obj, commit=False)
+                model.Session.commit()
+        except BatchUndone:
+            # CKAN's package_create / package_update roll the whole transaction back when
+            # they refuse a dataset (not only the entry's savepoint): the batch again, one
+            # entry at a time, so that the others are published and the refused one recorded.
+            model.Session.rollback()
+            objs = [HarvestObject.get(object_id) for object_id in object_ids]
+            for obj in objs:
+                stages(harvester, obj)
+    return [(obj.guid, next((e.value for e in obj.extras if e.key == "outcome"), "error"))
+            for obj in objs]
+
+
+def stages(harvester, obj: HarvestObject, commit: bool = True) -> None:
     """ckanext-harvest's `fetch_and_import_stages` (queue.py): the same stages and the same
     record (fetch and import times, state, report status), in two commits of the object
     instead of its five or six: the fetch's record is committed before the import starts
-    (an import that fails and rolls back keeps it), and the import's end in one commit after
+    (an import that fails and rolls back keeps it), and the import's end in one commit with
     the dataset's own. A process that dies between them leaves the object neither COMPLETE
-    nor ERROR, which the next run closes and retries (_close_interrupted)."""
+    nor ERROR, which the next run closes and retries (_close_interrupted).
+    commit=False (a batch): nothing committed here; the import's savepoint keeps the fetch's
+    record when the entry is refused, and the caller commits the batch."""
+    def save():
+        obj.save() if commit else obj.add()
+
     now = dt.datetime.utcnow
     obj.fetch_started, obj.state = now(), "FETCH"
     fetched = harvester.fetch_stage(obj)
     obj.fetch_finished = now()
     if fetched is True:
         obj.import_started, obj.state = now(), "IMPORT"
-        obj.save()
+        save()
         imported = harvester.import_stage(obj)
         obj.import_finished = now()
         if imported == "unchanged":
             obj.state, obj.report_status = "COMPLETE", "not modified"
-            obj.save()
+            save()
             return
         obj.state = "COMPLETE" if imported else "ERROR"
     elif fetched == "unchanged":
         obj.state, obj.report_status = "COMPLETE", "not modified"
-        obj.save()
+        save()
         return
     else:
         obj.state = "ERROR"
@@ -122,12 +155,13 @@ def stages(harvester, obj: HarvestObject) -> None:
         obj.report_status = "updated"
     else:
         obj.report_status = "added"
-    obj.save()
+    save()
 
 
-def _in_processes(ids: list[str], workers: int):
-    """The objects spread over forked workers (each its own database connections), in the
-    order they finish. Workers die with the run: a killed run leaves none behind."""
+def _in_processes(batches: list[list[str]], workers: int):
+    """The batches of objects spread over forked workers (each its own database
+    connections), in the order they finish. Workers die with the run: a killed run leaves
+    none behind."""
     # No connection of the parent may cross the fork but the lock's, which the workers
     # never touch: the others are closed first.
     model.Session.remove()
@@ -135,7 +169,9 @@ def _in_processes(ids: list[str], workers: int):
         engine.dispose()
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_worker_start) as pool:
-        yield from pool.imap_unordered(_process, ids, chunksize=4)
+        # single objects handed out four at a time (fewer round trips to the pool)
+        yield from pool.imap_unordered(_process, batches,
+                                       chunksize=4 if len(batches[0]) == 1 else 1)
 
 
 def _engines():
