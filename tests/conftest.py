@@ -51,7 +51,7 @@ def _plugins(request):
     if any(node.iter_markers("ckan_config")) or any(node.iter_markers("with_plugins")):
         request.getfixturevalue("with_plugins")
         return
-    if plugins.core._PLUGINS != toolkit.aslist(toolkit.config.get("ckan.plugins")):
+    if not all(map(plugins.plugin_loaded, toolkit.aslist(toolkit.config.get("ckan.plugins")))):
         plugins.load_all()
     request.getfixturevalue("ckan_config")  # taken after the load: restored to it after
 
