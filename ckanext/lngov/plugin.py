@@ -20,6 +20,7 @@ from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.dcat import public as dcat_public
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
+from ckanext.lngov.suggest import index as suggest_index
 from ckanext.lngov.tables import load as tables
 from ckanext.lngov.tables import xlsx as table_xlsx
 
@@ -64,7 +65,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         return visibility.for_viewer(context, pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.index_fields(visibility.index_without_department_fields(pkg_dict))
+        return suggest_index.add(
+            search.index_fields(visibility.index_without_department_fields(pkg_dict)))
 
     def after_dataset_search(self, search_results: dict[str, Any],
                              search_params: dict[str, Any]) -> dict[str, Any]:
@@ -103,6 +105,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         cache.changed()
         if not isinstance(entity, model.Package):  # an entry's: after_dataset_update
             dump.schedule()
+            suggest_index.department_edited(entity)
 
     def delete(self, entity: Any) -> None:
         cache.changed()

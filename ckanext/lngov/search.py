@@ -7,6 +7,10 @@ one "word" that the analyzer turns into the bigrams 辽宁 宁人 人口. CKAN's
 宁人 included (edismax), and so miss 辽宁省人口基础信息库. Here free-text queries go to edismax
 with the bigrams joined by OR under CKAN's own minimum-should-match (mm), which solrconfig's
 sow=false applies to the analysed bigrams: most of them must match, not all, not one.
+
+A query is also searched with the words people use for the catalog's (terms/synonyms.py:
+工商 for 市场监管), weighs English titles as Chinese ones (QUERY_FIELDS), and is ordered
+with the exact title first and fresher, more used entries ahead among equals (ranking.py).
 """
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.lngov import ranking
 from ckanext.lngov.catalog import codes, freshness
+from ckanext.lngov.terms import synonyms
 
 # q.op is not a parameter package_search passes on, so it travels as a local parameter of
 # the query; CKAN's own q.op=AND still applies to every fq (facet filters). Solr reads local
@@ -25,6 +31,9 @@ from ckanext.lngov.catalog import codes, freshness
 # edismax in ckan.search.solr_allowed_query_parsers.
 OUTER_PARSER = "lucene"
 LOCAL_PARAMS = "{!edismax q.op=OR}"
+# CKAN's query fields, with the English title weighed as the title (the English abstract is
+# in `text`, as the Chinese one is).
+QUERY_FIELDS = "name^4 title^4 extras_title_en^4 tags^2 groups^2 text"
 
 
 def is_free_text(q: str | None) -> bool:
@@ -42,8 +51,11 @@ def solr_params(search_params: dict[str, Any]) -> dict[str, Any]:
     _freshness_params(search_params)
     if "defType" in search_params or not is_free_text(search_params.get("q")):
         return search_params
+    query = search_params["q"]
     search_params["defType"] = OUTER_PARSER
-    search_params["q"] = LOCAL_PARAMS + search_params["q"]
+    search_params["q"] = LOCAL_PARAMS + synonyms.edismax_query(query)
+    search_params.setdefault("qf", QUERY_FIELDS)
+    search_params.setdefault("boost", ranking.boost(query))
     return search_params
 
 
