@@ -20,7 +20,11 @@ from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.dcat import public as dcat_public
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
+from ckanext.lngov.suggest import actions as suggest_actions
+from ckanext.lngov.suggest import auth as suggest_auth
+from ckanext.lngov.suggest import helpers as suggest_helpers
 from ckanext.lngov.suggest import index as suggest_index
+from ckanext.lngov.suggest import views as suggest_views
 from ckanext.lngov.tables import load as tables
 from ckanext.lngov.tables import xlsx as table_xlsx
 
@@ -141,7 +145,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
                 usage.blueprint, pages.blueprint, application_views.blueprint,
                 accounts.blueprint, data_requests.blueprint, cache.blueprint, accel.blueprint,
-                table_xlsx.blueprint]
+                table_xlsx.blueprint, suggest_views.blueprint]
 
     # IClick
 
@@ -174,14 +178,15 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        return action.get_actions({**dcat_actions.get_actions(), **cache.get_actions()})
+        return {**action.get_actions({**dcat_actions.get_actions(), **cache.get_actions()}),
+                **suggest_actions.get_actions()}
 
     # IAuthFunctions
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return auth.get_auth_functions(self)
+        return {**auth.get_auth_functions(self), **suggest_auth.get_auth_functions()}
 
     # ITemplateHelpers
 
     def get_helpers(self) -> dict[str, Any]:
-        return helpers.get_helpers()
+        return {**helpers.get_helpers(), **suggest_helpers.get_helpers()}
