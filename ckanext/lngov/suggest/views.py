@@ -17,7 +17,7 @@ def suggest():
     except tk.ValidationError as error:
         return jsonify({"error": error.error_dict}), 400
     # the list's headings and what the live region says, in the page's language
-    found["labels"] = {"entries": tk._("Entries"), "departments": tk._("Departments"),
+    found["labels"] = {"entries": tk._("Catalog entries"), "departments": tk._("Departments"),
                        "themes": tk._("Themes"), "count": tk._("{n} suggestions"),
                        "none": tk._("No suggestions")}
     return jsonify(found)

@@ -11,10 +11,11 @@
   var HAN = /[\u3400-\u9fff]/;
   var count = 0;
 
+  // /suggest under the page's own language root (CKAN's <meta name="locale-root">: /en/)
   function endpoint() {
-    var root = document.body.getAttribute('data-locale-root') || '/';
-    var path = root.replace(/^[a-z]+:\/\/[^/]+/i, '');
-    return path.replace(/\/?$/, '/') + 'suggest';
+    var meta = document.querySelector('meta[name="locale-root"]');
+    var root = (meta && meta.getAttribute('content')) || '/';
+    return root.replace(/^[a-z]+:\/\/[^/]+/i, '').replace(/\/?$/, '/') + 'suggest';
   }
 
   function enough(q) {
@@ -149,7 +150,8 @@
     var n = this.options.length;
     if (!n) { return; }
     if (this.active >= 0) { this.options[this.active].setAttribute('aria-selected', 'false'); }
-    this.active = (this.active + step + n + 1) % (n + 1) - 1;   // -1: back in the input
+    // the positions -1 (back in the input), 0 … n-1, round
+    this.active = (this.active + 1 + step + n + 1) % (n + 1) - 1;
     if (this.active < 0) { this.input.removeAttribute('aria-activedescendant'); return; }
     var option = this.options[this.active];
     option.setAttribute('aria-selected', 'true');
