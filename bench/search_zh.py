@@ -7,15 +7,21 @@ indexes the same documents, in CKAN's index shape, into three Solr cores of the 
 with known relevant entries against each:
 
   stock    CKAN 2.12's stock schema.xml, queried with CKAN's stock parameters;
-  lngov    the project's configset (config/solr/configsets/ckan_zh), queried with the
-           parameters after ckanext.lngov.search.solr_params;
+  today    the project's configset as it was before issue 28 (bigrams, edismax with
+           q.op=OR): the same documents and parameters as then;
+  lngov    the project's configset (config/solr/configsets/ckan_zh) with the portal's
+           lngov_* index fields (ckanext.lngov.suggest.index), queried with the parameters
+           after ckanext.lngov.search.solr_params (synonyms, English titles, ranking);
   smartcn  the project's schema with the text types analysed by smartcn's word segmenter
            (HMMChineseTokenizer), queried like lngov.
 
 The Solr parameters are the ones CKAN's own package_search action sends for an anonymous
 API call {"q": ...}: the action runs for real with a connection that records them. Reports
-documents indexed per second, query latency (p50/p95), recall@10, precision@10 and zero-hit
-queries per core, and recall/precision per kind of query. Each core gets our solrconfig.xml
+documents indexed per second, query latency (p50/p95), recall@10, recall@20, precision@10
+and zero-hit queries per core, and recall/precision per kind of query, for the 81 written
+queries (the set the analysis was tuned on) and, apart, for the held-apart queries: drawn
+from the catalog by another seed, in the words people use (title words, former agency
+names, abbreviations, English), never looked at while tuning. Each core gets our solrconfig.xml
 without its queryResultCache, so that a repeated query is run, not read from the cache. See
 docs/performance.md.
 
@@ -54,6 +60,9 @@ SEED = 20240601
 BATCH = 500
 WARMUP_BATCHES = 4
 TOP = 10
+DEEP = 20          # recall@20
+HELD_SEED = 28     # the held-apart queries' own seed
+MIN_RELEVANT = 10  # a held-apart query has a full first page of relevant entries
 
 
 def log(msg: str) -> None:
@@ -129,6 +138,14 @@ CITY_WEIGHT = {"沈阳": 1.6, "大连": 1.6}
 COASTAL = ["大连", "营口", "丹东", "锦州", "盘锦", "葫芦岛"]
 
 P, C, X = "province", "city", "county"  # levels
+CITY_EN = {"沈阳": "Shenyang", "大连": "Dalian", "鞍山": "Anshan", "抚顺": "Fushun", "本溪": "Benxi",
+           "丹东": "Dandong", "锦州": "Jinzhou", "营口": "Yingkou", "阜新": "Fuxin", "辽阳": "Liaoyang",
+           "盘锦": "Panjin", "铁岭": "Tieling", "朝阳": "Chaoyang", "葫芦岛": "Huludao"}
+# What people call some departments (held-apart queries): former names and abbreviations.
+FORMER = {"scjgj": ["工商", "质监", "食药监"], "zrzyt": ["国土资源", "国土"], "sthjt": ["环保"],
+          "wjw": ["卫计", "计生"], "yjt": ["安监"], "rst": ["人社", "劳动保障"], "ybj": ["医保"]}
+ABBREVIATED = {"fgw": ["发改"], "zjt": ["住建", "建委"], "gxt": ["工信", "经信"], "whlyt": ["文旅"],
+               "jtyst": ["交通"]}
 
 
 @dataclass
@@ -497,7 +514,11 @@ def generate(n_docs: int, seed: int = SEED) -> list[Entry]:
                       "state": "active", "vocabulary_id": None} for t in tags],
             "groups": [],
             "extras": [{"key": "publisher", "value": publisher},
-                       {"key": "update_frequency", "value": rng.choice(FREQUENCIES)}],
+                       {"key": "update_frequency", "value": rng.choice(FREQUENCIES)},
+                       {"key": "title_en", "value": english_title(topic, city, county, year)},
+                       {"key": "notes_en", "value": f"Data on {topic.slug.replace('-', ' ')} of "
+                                                    f"{CITY_EN.get(city or '', 'Liaoning')}."},
+                       {"key": "release_date", "value": modified.isoformat() + "Z"}],
             "relationships_as_subject": [], "relationships_as_object": [],
         }
         entries.append(Entry(n, topic, concepts, city, county, year, formats, dept, publisher,
@@ -507,13 +528,29 @@ def generate(n_docs: int, seed: int = SEED) -> list[Entry]:
     return entries
 
 
+def english_title(topic: Topic, city: str | None, county: str | None, year: int | None) -> str:
+    """The entry's English name, as departments write them: the topic, the area, the year."""
+    words = topic.slug.replace("-", " ").capitalize()
+    area = CITY_EN[city] if city else "Liaoning"
+    return f"{words} of {area}" + (f", {year}" if year else "")
+
+
 def hash_int(s: str) -> int:
     return int(hashlib.md5(s.encode()).hexdigest(), 16)
 
 
-def solr_document(pkg: dict[str, Any], site_id: str) -> dict[str, Any]:
-    """The document CKAN's PackageSearchIndex.index_package sends for a package_show dict."""
+def solr_document(pkg: dict[str, Any], site_id: str, portal_fields: bool = False) -> dict[str, Any]:
+    """The document CKAN's PackageSearchIndex.index_package sends for a package_show dict;
+    with portal_fields, and the lngov_* fields the portal's before_dataset_index adds (no use
+    counted; no department names: the generated entries already carry their publisher in
+    `maintainer`, which CKAN copies into `text` as the portal copies lngov_department)."""
     pkg = copy.deepcopy(pkg)
+    if portal_fields:
+        from ckanext.lngov.suggest import index as portal_index
+        extras = {e["key"]: e["value"] for e in pkg["extras"]}
+        added = portal_index.fields(pkg["title"], extras.get("title_en"), [], 0)
+    else:
+        added = {}
     pkg["data_dict"] = json.dumps(pkg)
     pkg["validated_data_dict"] = json.dumps(pkg)
     pkg["title_string"] = pkg["title"]
@@ -537,6 +574,7 @@ def solr_document(pkg: dict[str, Any], site_id: str) -> dict[str, Any]:
     pkg["site_id"] = site_id
     pkg["index_id"] = hashlib.md5(f"{pkg['id']}{site_id}".encode()).hexdigest()
     pkg["permission_labels"] = ["public"]   # what CKAN's default labels give a public dataset
+    pkg.update(added)
     return {k: v for k, v in pkg.items() if v is not None}
 
 
@@ -556,6 +594,13 @@ KINDS = {
     "year": "year + word (2022年…)",
     "publisher": "publisher (description field)",
 }
+HELD_KINDS = {
+    "title_words": "words cut from a title",
+    "former_name": "former agency name + topic",
+    "former_agency": "former agency name (city's bureau)",
+    "abbreviation": "abbreviated agency name",
+    "english": "English words",
+}
 
 
 @dataclass
@@ -569,6 +614,9 @@ class Query:
     year: int | None = None
     fmt: str | None = None
     publisher: str | None = None     # publisher name contains this
+    dept: str | None = None          # published by this department (slug)
+    topic: str | None = None         # an entry of this topic (slug)
+    city_level: bool = False         # the city's own (not a county's) entry
 
     def relevant(self, e: Entry) -> bool:
         return (all(c in e.concepts for c in self.concepts)
@@ -577,7 +625,10 @@ class Query:
                 and (not self.province or e.city is None)
                 and (self.year is None or e.year == self.year)
                 and (self.fmt is None or self.fmt in e.formats)
-                and (self.publisher is None or self.publisher in e.publisher))
+                and (self.publisher is None or self.publisher in e.publisher)
+                and (self.dept is None or e.dept == self.dept)
+                and (self.topic is None or e.topic.slug == self.topic)
+                and (not self.city_level or e.county is None))
 
 
 Q = Query
@@ -635,6 +686,60 @@ QUERIES: list[Query] = [
 ]
 
 
+def held_apart(entries: list[Entry], seed: int = HELD_SEED) -> list[Query]:
+    """Queries drawn from the catalog (by their own seed) in the words people search with,
+    each with at least MIN_RELEVANT relevant entries: pieces of titles (place and topic
+    word), a department's former name or abbreviation with a topic word or with a city, and
+    English words of the topic with a city. Written once, never tuned on."""
+    rng = random.Random(seed)
+    found: dict[str, Query] = {}
+
+    def add(query: Query) -> None:
+        if query.q not in found and sum(1 for e in entries if query.relevant(e)) >= MIN_RELEVANT:
+            found[query.q] = query
+
+    def words_of(e: Entry) -> list[str]:
+        return [c for c in sorted(e.concepts) if len(c) >= 2 and c in e.title]
+
+    pool = [e for e in entries if e.title == unicodedata.normalize("NFKC", e.title)]
+    quota = {"title_words": 80, "former_name": 50, "former_agency": 30, "abbreviation": 20, "english": 60}
+    tries = 0
+    while any(quota.values()) and tries < 200000:
+        tries += 1
+        e = rng.choice(pool)
+        kind = rng.choice([k for k, n in quota.items() if n])
+        words = words_of(e)
+        before = len(found)
+        if kind == "title_words" and words:
+            word = rng.choice(words)
+            if e.city and rng.random() < 0.6:
+                add(Query(f"{e.city}{word}", kind, (word,), city=e.city))
+            else:
+                add(Query(word, kind, (word,)))
+        elif kind == "former_name" and words and e.dept in FORMER:
+            word, former = rng.choice(words), rng.choice(FORMER[e.dept])
+            if former not in word and word not in former:
+                add(Query(f"{former}{word}", kind, (word,), dept=e.dept))
+        elif kind in ("former_agency", "abbreviation"):
+            names = (FORMER if kind == "former_agency" else ABBREVIATED).get(e.dept)
+            if names:
+                bureau = "委" if DEPTS[e.dept][1] and DEPTS[e.dept][1].endswith("委") else "局"
+                name = rng.choice(names) + bureau
+                if e.city:   # the city's bureau, where it publishes enough
+                    add(Query(f"{e.city}{name}", kind, city=e.city, dept=e.dept, city_level=True))
+                if len(found) == before:
+                    add(Query(name, kind, dept=e.dept))
+        elif kind == "english":
+            words_en = e.topic.slug.replace("-", " ")
+            if e.city and rng.random() < 0.5:
+                add(Query(f"{words_en} {CITY_EN[e.city].lower()}", kind, topic=e.topic.slug, city=e.city))
+            else:
+                add(Query(words_en, kind, topic=e.topic.slug))
+        if len(found) > before:
+            quota[kind] -= 1
+    return list(found.values())
+
+
 # --------------------------------------------------------------------------------------------
 # What CKAN sends to Solr
 # --------------------------------------------------------------------------------------------
@@ -685,9 +790,14 @@ class CkanParams:
         self._session = model.Session
         self._solr_params = solr_params
 
-    def __call__(self, q: str, project: bool) -> dict[str, Any]:
-        data_dict: dict[str, Any] = {"q": q}
-        if project:
+    def __call__(self, q: str, mode: str) -> dict[str, Any]:
+        data_dict: dict[str, Any] = {"q": q, "rows": DEEP}
+        if mode == "today":
+            # ckanext.lngov.search.solr_params before issue 28: the free-text query to
+            # edismax with q.op=OR, nothing else
+            if ":" not in q and "{!" not in q:
+                data_dict.update(q="{!edismax q.op=OR}" + q, defType="lucene")
+        elif mode == "lngov":
             data_dict = self._solr_params(data_dict)
         self._package_search({"user": "", "session": self._session}, data_dict)
         return dict(self._recorder.params)
@@ -782,15 +892,18 @@ def stock_schema() -> Path:
 class Core:
     name: str
     label: str
-    project_params: bool
+    mode: str                 # the query parameters: stock, today or lngov (CkanParams)
     schema: Callable[[], str]
+    portal_fields: bool = False
 
 
 CORES = [
-    Core("stock", "CKAN stock schema, CKAN params", False, lambda: stock_schema().read_text(encoding="utf-8")),
-    Core("lngov", "project configset, project params", True,
+    Core("stock", "CKAN stock schema, CKAN params", "stock", lambda: stock_schema().read_text(encoding="utf-8")),
+    Core("today", "project configset, params before issue 28", "today",
          lambda: (CONFIGSET / "schema.xml").read_text(encoding="utf-8")),
-    Core("smartcn", "smartcn segmenter, project params", True,
+    Core("lngov", "project configset and index fields, project params", "lngov",
+         lambda: (CONFIGSET / "schema.xml").read_text(encoding="utf-8"), True),
+    Core("smartcn", "smartcn segmenter, params before issue 28", "today",
          lambda: smartcn_schema((CONFIGSET / "schema.xml").read_text(encoding="utf-8"))),
 ]
 
@@ -844,20 +957,22 @@ def percentile(values: list[float], p: float) -> float:
     return s[k]
 
 
-def scores(top: list[str], relevant: set[str]) -> tuple[float, float]:
+def scores(top: list[str], relevant: set[str]) -> tuple[float, float, float]:
     """recall@10 = |rel ∩ top10| / min(|rel|, 10); precision@10 = |rel ∩ top10| / |top10|.
 
     An empty result counts as precision 0 when there are relevant entries (always, here).
     """
-    hit = len(relevant & set(top))
+    first = top[:TOP]
+    hit = len(relevant & set(first))
     recall = hit / min(len(relevant), TOP)
-    precision = hit / len(top) if top else 0.0
-    return recall, precision
+    precision = hit / len(first) if first else 0.0
+    deep = len(relevant & set(top[:DEEP])) / min(len(relevant), DEEP)
+    return recall, precision, deep
 
 
 def search(conn: Any, params: dict[str, Any]) -> tuple[list[str], int]:
     res = conn.search(**params)
-    return [d["id"] for d in res.docs[:TOP]], res.hits   # CKAN asks rows+1 and drops the last
+    return [d["id"] for d in res.docs[:DEEP]], res.hits   # CKAN asks rows+1 and drops the last
 
 
 def evaluate(conn: Any, params: dict[str, dict[str, Any]], relevant: dict[str, set[str]]) -> dict[str, Any]:
@@ -865,14 +980,16 @@ def evaluate(conn: Any, params: dict[str, dict[str, Any]], relevant: dict[str, s
     per_query: dict[str, Any] = {}
     for q, p in params.items():
         top, hits = search(conn, p)
-        recall, precision = scores(top, relevant[q])
+        recall, precision, deep = scores(top, relevant[q])
         debug = conn.search(**{**p, "debugQuery": "true", "rows": 0}).debug
-        per_query[q] = {"recall": recall, "precision": precision, "hits": hits, "top": top,
+        per_query[q] = {"recall": recall, "precision": precision, "recall20": deep, "hits": hits,
+                        "top": top,
                         "parsedquery": debug.get("parsedquery_toString") or debug.get("parsedquery"), "ms": []}
     n = len(per_query)
     return {
         "recall": sum(v["recall"] for v in per_query.values()) / n,
         "precision": sum(v["precision"] for v in per_query.values()) / n,
+        "recall20": sum(v["recall20"] for v in per_query.values()) / n,
         "zero_hits": sum(1 for v in per_query.values() if v["hits"] == 0),
         "queries": per_query,
     }
@@ -927,6 +1044,7 @@ def report(results: dict[str, Any], names: list[str]) -> str:
             ["p50 ms", *(f"{cores[c]['p50_ms']:.1f}" for c in names)],
             ["p95 ms", *(f"{cores[c]['p95_ms']:.1f}" for c in names)],
             ["recall@10", *(f"{cores[c]['recall']:.3f}" for c in names)],
+            ["recall@20", *(f"{cores[c]['recall20']:.3f}" for c in names)],
             ["precision@10", *(f"{cores[c]['precision']:.3f}" for c in names)],
             ["queries with zero hits", *(f"{cores[c]['zero_hits']}/{len(QUERIES)}" for c in names)]]
     out = [table(rows), ""]
@@ -937,6 +1055,34 @@ def report(results: dict[str, Any], names: list[str]) -> str:
         pre = [sum(cores[c]["queries"][q]["precision"] for q in qs) / len(qs) for c in names]
         rows.append([f"{label} ({len(qs)})", *(f"{v:.2f}" for v in rec), *(f"{v:.2f}" for v in pre)])
     out.append(table(rows))
+    return "\n".join(out)
+
+
+def held_report(results: dict[str, Any], names: list[str], held: list[Query]) -> str:
+    """The held-apart queries: overall and per kind, side by side."""
+    cores = results["cores"]
+    rows = [[f"held-apart queries ({len(held)})", *names],
+            ["recall@20", *(f"{cores[c]['held']['recall20']:.3f}" for c in names)],
+            ["recall@10", *(f"{cores[c]['held']['recall']:.3f}" for c in names)],
+            ["precision@10", *(f"{cores[c]['held']['precision']:.3f}" for c in names)],
+            ["queries with zero hits", *(f"{cores[c]['held']['zero_hits']}/{len(held)}" for c in names)]]
+    out = [table(rows), ""]
+    rows = [["kind (queries)", *(f"{c} R@20" for c in names), *(f"{c} P@10" for c in names)]]
+    for kind, label in HELD_KINDS.items():
+        qs = [q.q for q in held if q.kind == kind]
+        if not qs:
+            continue
+        rec = [sum(cores[c]["held"]["queries"][q]["recall20"] for q in qs) / len(qs) for c in names]
+        pre = [sum(cores[c]["held"]["queries"][q]["precision"] for q in qs) / len(qs) for c in names]
+        rows.append([f"{label} ({len(qs)})", *(f"{v:.2f}" for v in rec), *(f"{v:.2f}" for v in pre)])
+    out.append(table(rows))
+    worst = sorted(held, key=lambda q: cores["lngov"]["held"]["queries"][q.q]["recall20"] +
+                   cores["lngov"]["held"]["queries"][q.q]["precision"])[:8]
+    out.append("")
+    out.append("lngov's weakest held-apart queries (R@20/P@10, relevant): " + "; ".join(
+        f"{q.q} {cores['lngov']['held']['queries'][q.q]['recall20']:.2f}/"
+        f"{cores['lngov']['held']['queries'][q.q]['precision']:.2f} ({results['relevant'][q.q]})"
+        for q in worst))
     return "\n".join(out)
 
 
@@ -994,9 +1140,15 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     log(f"Generating {args.docs} catalog entries (seed {args.seed})")
     entries = generate(args.docs, args.seed)
-    docs = [solr_document(e.pkg, ckan_params.site_id) for e in entries]
-    batches = [json.dumps(docs[i:i + BATCH], ensure_ascii=False).encode() for i in range(0, len(docs), BATCH)]
-    relevant = {q.q: {e.id for e in entries if q.relevant(e)} for q in QUERIES}
+    batch_sets = {}
+    for portal_fields in (False, True):
+        docs = [solr_document(e.pkg, ckan_params.site_id, portal_fields) for e in entries]
+        batch_sets[portal_fields] = [json.dumps(docs[i:i + BATCH], ensure_ascii=False).encode()
+                                     for i in range(0, len(docs), BATCH)]
+    held = held_apart(entries)
+    log(f"{len(held)} held-apart queries (seed {HELD_SEED}): " + ", ".join(
+        f"{sum(1 for q in held if q.kind == k)} {label}" for k, label in HELD_KINDS.items()))
+    relevant = {q.q: {e.id for e in entries if q.relevant(e)} for q in QUERIES + held}
     empty = [q for q, ids in relevant.items() if not ids]
     if empty:
         raise SystemExit(f"queries without relevant entries (use more --docs): {empty}")
@@ -1005,12 +1157,14 @@ def main(argv: Iterable[str] | None = None) -> int:
 
     results: dict[str, Any] = {
         "docs": args.docs, "repeat": args.repeat, "seed": args.seed, "queries": len(QUERIES),
+        "held_apart": [{"q": q.q, "kind": q.kind} for q in held],
         "relevant": {q: len(ids) for q, ids in relevant.items()}, "cores": {},
     }
     names = [c.name for c in CORES]
     # One client a core, as ckan.lib.search.common.make_connection makes it.
     conns = {c.name: pysolr.Solr(f"{SOLR_BASE}/{c.name}", timeout=60) for c in CORES}
-    params = {c.name: {q.q: ckan_params(q.q, c.project_params) for q in QUERIES} for c in CORES}
+    params = {c.name: {q.q: ckan_params(q.q, c.mode) for q in QUERIES} for c in CORES}
+    held_params = {c.name: {q.q: ckan_params(q.q, c.mode) for q in held} for c in CORES}
     results["params"] = {c.name: params[c.name][QUERIES[0].q] for c in CORES}   # an example
     try:
         for core in CORES:
@@ -1018,6 +1172,7 @@ def main(argv: Iterable[str] | None = None) -> int:
             # Warm-up: the JVM compiles the indexing path (and this core's analyzers) on a
             # throw-away copy of the core, so the first core measured is not the slowest.
             create_core(core, home)
+            batches = batch_sets[core.portal_fields]
             warm = batches[:WARMUP_BATCHES]
             requests.post(f"{SOLR_BASE}/{core.name}/update", params={"commit": "true", "wt": "json"},
                           data=b"[" + b",".join(b[1:-1] for b in warm) + b"]",
@@ -1031,8 +1186,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         for core in CORES:
             r = results["cores"][core.name]
             r.update(evaluate(conns[core.name], params[core.name], relevant))
+            r["held"] = evaluate(conns[core.name], held_params[core.name], relevant)
             log(f"Core {core.name}: recall@10 {r['recall']:.3f}, precision@10 {r['precision']:.3f}, "
-                f"{r['zero_hits']} queries with zero hits")
+                f"{r['zero_hits']} queries with zero hits; held-apart recall@20 "
+                f"{r['held']['recall20']:.3f}, precision@10 {r['held']['precision']:.3f}")
         log(f"Timing {len(QUERIES)} queries on each core: 2 warm-up runs, {args.repeat} timed runs, "
             "the cores taking turns")
         time_queries(conns, params, results["cores"], args.repeat)
@@ -1049,6 +1206,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     log(f"Chinese search: {args.docs} entries, {len(QUERIES)} queries, {args.repeat} timed runs each "
         f"({results['seconds']:.0f}s)")
     log(report(results, names))
+    log("")
+    log(held_report(results, names, held))
     if args.per_query:
         log("")
         log(per_query_report(results, names))
