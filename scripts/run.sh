@@ -155,6 +155,10 @@ start_bg harvest-consumers "${CKAN[@]}" lngov harvest-consumers
 start_bg application-mails bash -c 'trap "kill \$s 2>/dev/null; exit 0" TERM
   while :; do "$@" lngov application-mails; sleep 3600 & s=$!; wait $s; done' \
   application-mails "${CKAN[@]}"
+# Search's "more used ahead": entries whose use moved re-indexed, every hour (cron on a server).
+start_bg search-usage bash -c 'trap "kill \$s 2>/dev/null; exit 0" TERM
+  while :; do "$@" lngov search-usage; sleep 3600 & s=$!; wait $s; done' \
+  search-usage "${CKAN[@]}"
 
 cat <<MSG
 

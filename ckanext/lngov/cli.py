@@ -61,6 +61,16 @@ def application_mails():
                f"reminders of near-due applications: {done['reminded']}")
 
 
+@lngov.command("search-usage")
+def search_usage():
+    """Index again the entries whose use (views, downloads) moved to another magnitude since
+    they were indexed, for search's "more used ahead" (suggest/index.py). Cheap when nothing
+    moved; run it hourly (cron; scripts/run.sh does)."""
+    from ckanext.lngov.suggest import index
+
+    click.echo(f"entries indexed again with their use: {index.refresh_usage()}")
+
+
 @lngov.command("harvest")
 @click.argument("source")
 @click.option("--workers", default=2, show_default=True,
