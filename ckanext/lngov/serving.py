@@ -1,11 +1,13 @@
 """How the portal serves what it did not write: no file ever runs as the portal.
 
 The pages' policy (security.py) trusts scripts of the portal's own origin, and files come
-from that same origin. So only the portal's own HTML pages keep that policy; every other
-answer carries `ckanext.lngov.files.csp` (``sandbox; default-src 'none'``...): whatever a
-browser makes of it, it runs no script, loads nothing, submits no form and has no origin of
-the portal's (a sandbox without allow-same-origin). API answers, RDF, feeds and assets lose
-nothing by it: a policy binds only a document shown from that answer.
+from that same origin. So only the portal's own pages (HTML answers rendered from its
+templates) keep that policy; every other answer carries `ckanext.lngov.files.csp`
+(``sandbox; default-src 'none'``...): whatever a browser makes of it, it runs no script,
+loads nothing, submits no form and has no origin of the portal's (a sandbox without
+allow-same-origin). API answers, RDF, feeds, assets and HTML not made from a template (a
+view's raw output, a redirect's body) lose nothing by it: a policy binds only a document
+shown from that answer.
 
 A *file* (bytes someone else made: a resource's upload or harvested copy, a department's or
 user's uploaded image, the catalog dump, the DataStore's dumps, the harvest's copy of a
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request, template_rendered
 from werkzeug.http import parse_options_header
 
 import ckan.plugins.toolkit as tk
@@ -114,11 +116,23 @@ def as_file(response: Any, preview: bool = False) -> Any:
     return response
 
 
+def _rendered(sender: Any, template: Any, context: Any, **extra: Any) -> None:
+    g.lngov_page = True
+
+
+template_rendered.connect(_rendered)
+
+
+def is_page(response: Any) -> bool:
+    """An HTML answer made from one of the portal's templates."""
+    return response.mimetype == "text/html" and bool(g.get("lngov_page"))
+
+
 @blueprint.after_app_request
 def confine(response):
     if is_file(response):
         return as_file(response, preview=request.endpoint in PREVIEWS)
-    if response.mimetype != "text/html":
+    if not is_page(response):
         response.headers["Content-Security-Policy"] = policy()
     return response
 
