@@ -150,7 +150,7 @@ def test_datastore_dumps_are_sandboxed_and_xml_is_an_attachment_of_no_type(world
     _confined(xlsx)
     assert xlsx.headers["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    assert xlsx.headers["Content-Disposition"] == f'attachment; filename={rid}.xlsx'
+    assert xlsx.headers["Content-Disposition"] == f'attachment; filename="{rid}.xlsx"'
 
 
 def test_the_table_preview_shows_markup_as_text(world, app):

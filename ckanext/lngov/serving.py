@@ -105,13 +105,14 @@ def as_file(response: Any, preview: bool = False) -> Any:
     replacement, attachment = served_as(response.mimetype, preview)
     if replacement:
         response.headers["Content-Type"] = replacement
-    if attachment:
+    disposition = response.headers.get("Content-Disposition", "")
+    if attachment and not disposition.lower().startswith("attachment"):
         filename = _filename(response)
         if filename:
             response.headers.set("Content-Disposition", "attachment", filename=filename)
         else:
             response.headers["Content-Disposition"] = "attachment"
-    elif preview:
+    elif preview and not attachment:
         response.headers.pop("Content-Disposition", None)
     return response
 

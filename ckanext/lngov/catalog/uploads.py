@@ -88,11 +88,10 @@ def lngov_upload_format(key, data, errors, context):
     if found in allowed:
         return
     locale = lang.current()
-    separator = "、" if locale.startswith("zh") else ", "
     errors[key].append(tk._(
         "The file's format ({extension}) is not one this entry declares ({declared}). Upload "
         "a file of a declared format or of an open format ({exports}), or declare its format "
         "in the entry first.").format(
             extension=f".{found}" if found else tk._("no extension"),
-            declared=separator.join(codes.label("format_types", t, locale) for t in declared),
+            declared=" / ".join(codes.label("format_types", t, locale) for t in declared),
             exports=" ".join(f".{e}" for e in sorted(extensions([]) or ()))))
