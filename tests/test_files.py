@@ -273,6 +273,24 @@ def test_a_stored_bad_link_is_reported_and_withheld_until_fixed(world, app, stor
         got = app.get(path)
         assert got.status_code == 200, path
         assert marker not in got.get_data(as_text=True), path
+    # An activity's copy of the entry holding it (its history pages, the activity API).
+    from ckanext.activity.model import Activity
+
+    activity = model.Session.query(Activity).filter_by(object_id=world["table"]["id"]).order_by(
+        Activity.timestamp.desc()).first()
+    data = json.loads(json.dumps(activity.data))
+    data["package"]["resources"].append({**data["package"]["resources"][-1],
+                                         "id": stored_bad_link["id"],
+                                         "url": "javascript:alert('stored')"})
+    activity.data = data
+    model.Session.commit()
+    for path in (f"/dataset/{name}/history/{activity.id}",
+                 f"/dataset/{name}/resources/{stored_bad_link['id']}/history/{activity.id}",
+                 f"/api/3/action/activity_show?id={activity.id}",
+                 f"/api/3/action/activity_data_show?id={activity.id}"):
+        got = app.get(path, headers={"Authorization": world["admin"]["token"]})
+        assert got.status_code == 200, path
+        assert marker not in got.get_data(as_text=True), path
     # schema.org (structured_data) is on the entry page, checked above; the dump too
     dump.generate()
     assert marker not in app.get("/catalog/dump.ttl").get_data(as_text=True)

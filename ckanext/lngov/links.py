@@ -98,3 +98,22 @@ def problems(config: Any) -> list[str]:
         return [f"ckan.valid_url_schemes must not include {' '.join(unsafe)}: resource "
                 "addresses with it would run or read in the visitor's browser (links.py)"]
     return []
+
+
+def _in_activity(up_func, context, data_dict):
+    """An activity's copy of an entry (its history pages, the activity API) withheld alike:
+    activity_show's {"data": {"package": ...}}, activity_data_show's {"package": ...} or,
+    with object_type, the entry itself."""
+    result = up_func(context, data_dict)
+    for found in (result, (result or {}).get("data") if isinstance(result, dict) else None):
+        if isinstance(found, dict):
+            if isinstance(found.get("package"), dict):
+                withhold(found["package"])
+            elif isinstance(found.get("resources"), list):
+                withhold(found)
+    return result
+
+
+def get_actions() -> dict[str, Any]:
+    """CKAN's activity readers, chained (logic/action.py chains them through these)."""
+    return {"activity_show": _in_activity, "activity_data_show": _in_activity}

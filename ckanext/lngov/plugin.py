@@ -175,7 +175,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        return action.get_actions({**dcat_actions.get_actions(), **cache.get_actions()})
+        return action.get_actions({**dcat_actions.get_actions(), **cache.get_actions(),
+                                   **links.get_actions()})
 
     # IAuthFunctions
 
