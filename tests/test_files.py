@@ -1,4 +1,4 @@
-"""No uploaded or harvested file can ever run as the portal (ckanext/lngov/serving.py), no
+"""No uploaded or harvested file can ever run as the portal (ckanext/lngov/file_policy.py), no
 address runs either (links.py), and a department uploads the formats its entry declares
 (catalog/uploads.py): over HTTP, against the real services. The browser's side:
 tests/test_browser_files.py; every route's headers: tests/test_sweep.py."""
@@ -16,7 +16,7 @@ from ckan.lib.search import rebuild
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from ckanext.lngov import serving
+from ckanext.lngov import file_policy
 from ckanext.lngov.dcat import dump
 from tests import catalog
 from tests.commands import run_ckan, run_jobs
@@ -103,6 +103,15 @@ def test_a_file_is_sandboxed_and_an_active_one_is_an_attachment_of_no_type(world
     _confined(front)
     assert front.headers["Content-Type"].split(";")[0] == sent_type
     assert front.headers.get("Content-Disposition", "").startswith("attachment") == attachment
+
+
+def test_a_text_file_names_its_charset_so_that_chinese_reads_as_chinese(world, app):
+    assert app.get(_download(world, "notes.txt")).headers["Content-Type"] == \
+        "text/plain; charset=utf-8"
+    gb = upload(world["admin"], world["anything"]["id"], "gb.txt", "辽宁省说明".encode("gb18030"))
+    got = app.get(f"/dataset/{world['anything']['name']}/resource/{gb['id']}/download/gb.txt")
+    assert got.headers["Content-Type"] == "text/plain; charset=gb18030"
+    assert got.data.decode("gb18030") == "辽宁省说明"
 
 
 def test_the_download_without_a_file_name_and_a_range_keep_the_rule(world, app):
@@ -196,11 +205,11 @@ def test_an_uploaded_department_image_is_sandboxed(world, app, sysadmin_module):
 def test_the_inline_and_attachment_types_are_passive_and_checked_at_start():
     from ckan.common import config
 
-    assert serving.problems(config) == []
+    assert file_policy.problems(config) == []
     bad = {"ckanext.lngov.files.csp": "sandbox allow-scripts; default-src 'self'",
            "ckanext.lngov.files.inline_types": "text/plain image/svg+xml text/html",
            "ckanext.lngov.files.attachment_types": "application/javascript"}
-    found = " ".join(serving.problems(bad))
+    found = " ".join(file_policy.problems(bad))
     assert "allow-scripts" in found and "image/svg+xml" in found and "text/html" in found
     assert "application/javascript" in found and "default-src 'none'" in found
 

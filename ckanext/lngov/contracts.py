@@ -7,7 +7,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import links, serving
+from ckanext.lngov import file_policy, links
 
 
 class ContractError(RuntimeError):
@@ -36,7 +36,7 @@ def problems(config: Any) -> list[str]:
         found.append("ckan.plugins must include harvest before lngov_exchange")
     if "ckanext.lngov:schemas/dataset.yaml" not in _words(config.get("scheming.dataset_schemas")):
         found.append("scheming.dataset_schemas must include ckanext.lngov:schemas/dataset.yaml")
-    return found + serving.problems(config) + links.problems(config)
+    return found + file_policy.problems(config) + links.problems(config)
 
 
 def _words(value: Any) -> list[str]:

@@ -8,8 +8,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (accel, accounts, cache, checksum, cli, contracts, downloads, guard,
-                           helpers, lang, links, search, security, serving, usage, visibility)
+from ckanext.lngov import (accel, accounts, cache, checksum, cli, contracts, downloads,
+                           file_policy, guard, helpers, lang, links, search, security, usage,
+                           visibility)
 from ckanext.lngov import requests as data_requests
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
@@ -140,7 +141,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                 accounts.blueprint, data_requests.blueprint, cache.blueprint, accel.blueprint,
                 table_xlsx.blueprint,
                 # after accel: its hook runs before accel's, which takes X-Sendfile away
-                serving.blueprint]
+                file_policy.blueprint]
 
     # IClick
 

@@ -32,6 +32,7 @@ blueprint is registered after accel's (plugin.py).
 """
 from __future__ import annotations
 
+import codecs
 from typing import Any
 
 from flask import Blueprint, g, request, template_rendered
@@ -39,7 +40,7 @@ from werkzeug.http import parse_options_header
 
 import ckan.plugins.toolkit as tk
 
-blueprint = Blueprint("lngov_serving", __name__)
+blueprint = Blueprint("lngov_file_policy", __name__)
 
 SAFE_TYPE = "application/octet-stream"
 TEXT_TYPE = "text/plain; charset=utf-8"
@@ -99,12 +100,33 @@ def _filename(response: Any) -> str | None:
     return options.get("filename") or (request.view_args or {}).get("filename")
 
 
+def _charset(path: str | None) -> str | None:
+    """UTF-8 or GB18030 (what Chinese Windows writes) for a text file that names none, judged
+    by its first 64 KiB: a browser would read it as Latin-1 otherwise."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError:
+        return None
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)   # a cut last character is fine
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
 def as_file(response: Any, preview: bool = False) -> Any:
     """The file's policy, type and disposition (served_as)."""
     response.headers["Content-Security-Policy"] = policy()
     replacement, attachment = served_as(response.mimetype, preview)
     if replacement:
         response.headers["Content-Type"] = replacement
+    elif response.mimetype.startswith("text/") and "charset" not in response.mimetype_params:
+        charset = _charset(response.headers.get("X-Sendfile"))
+        if charset:
+            response.headers["Content-Type"] = f"{response.mimetype}; charset={charset}"
     disposition = response.headers.get("Content-Disposition", "")
     if attachment and not disposition.lower().startswith("attachment"):
         filename = _filename(response)
