@@ -130,8 +130,8 @@ def _nothing_ran(page, asked: list[str], title: str) -> None:
 
 def _opens_nothing_that_runs(browser, world, uploads, label: str, **context) -> list[str]:
     page = open_page(browser, world["editor"], **context)
-    sent_by = []
-    page.on("response", lambda r: sent_by.append(r.headers.get("x-lngov-sent-by", "ckan"))
+    served = []   # (address, headers) of every download the browser received
+    page.on("response", lambda r: served.append((r.url, r.headers))
             if "/download/" in r.url else None)
     entry = world["entry"]["name"]
     try:
@@ -153,6 +153,19 @@ def _opens_nothing_that_runs(browser, world, uploads, label: str, **context) -> 
         page.goto(resource_page)
         page.wait_for_load_state("networkidle")
         problems(page)
+        console = []
+        page.on("console", lambda m: console.append(m.text))
+        loaded = page.evaluate("""src => new Promise(done => {
+            const s = document.createElement('script');
+            s.src = src;
+            s.onload = () => done('ran');
+            s.onerror = () => done('refused');
+            document.head.appendChild(s);
+        })""", _path(uploads["tool.js"]))
+        assert loaded == "refused"
+        assert any("MIME type" in m and "not executable" in m for m in console), console
+        _nothing_ran(page, asked, title)
+        problems(page)   # the refusal is the console error this step expects
         # Text and images are shown, inertly, the markup as text.
         text = page.goto(_path(uploads["notes.txt"]))
         assert "sandbox" in text.headers["content-security-policy"]
@@ -167,7 +180,15 @@ def _opens_nothing_that_runs(browser, world, uploads, label: str, **context) -> 
         assert found == [], found
     finally:
         page.context.close()
-    return sent_by
+    # What the browser was sent, by whichever server sent the bytes.
+    for url, headers in served:
+        assert headers["content-security-policy"].startswith("sandbox;"), url
+        assert "default-src 'none'" in headers["content-security-policy"], url
+        assert headers["x-content-type-options"] == "nosniff", url
+        if url.endswith((".html", ".svg", ".js")):
+            assert headers["content-type"] == "application/octet-stream", url
+            assert headers["content-disposition"].startswith("attachment"), url
+    return [headers.get("x-lngov-sent-by", "ckan") for _, headers in served]
 
 
 def test_no_uploaded_file_runs_on_a_web_node(browser, world, uploads):

@@ -278,10 +278,14 @@ def test_a_stored_bad_link_is_reported_and_withheld_until_fixed(world, app, stor
     assert "url" not in api["result"]
     for path in (f"/dataset/{name}", f"/dataset/{name}/resource/{stored_bad_link['id']}",
                  f"/en/dataset/{name}/resource/{stored_bad_link['id']}",
-                 f"/dataset/{name}.ttl", f"/dataset/{name}.jsonld", "/catalog.ttl"):
+                 f"/dataset/{name}.ttl", f"/dataset/{name}.jsonld", "/catalog.ttl",
+                 f"/api/3/action/package_search?fq=name:{name}"):
         got = app.get(path)
         assert got.status_code == 200, path
         assert marker not in got.get_data(as_text=True), path
+    # The search's copy of the entry (the index's validated_data_dict) too.
+    found = app.get(f"/api/3/action/package_search?fq=name:{name}").get_json()["result"]
+    assert found["count"] == 1 and stored_bad_link["id"] in json.dumps(found)
     # An activity's copy of the entry holding it (its history pages, the activity API).
     from ckanext.activity.model import Activity
 
