@@ -19,10 +19,9 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.lngov import cache
 from tests import catalog
 from tests.browser import PASSWORD, open_page, problems, screenshot
-from tests.cluster import ckan_node, free_port, script
+from tests.cluster import caching_front, ckan_node
 
 RAN = "lngov-ran"   # every planted script asks for an address with this in it
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -199,24 +198,16 @@ def test_no_uploaded_file_runs_on_a_web_node(browser, world, uploads):
 @pytest.fixture(scope="module")
 def front(sysadmin_module, tmp_path_factory):
     """A web node under uWSGI and the caching front before it (scripts/front.sh)."""
-    with ckan_node(tk.config["__file__"]) as node:
-        port = free_port()
-        env = {"LNGOV_FRONT_PORT": str(port), "LNGOV_FRONT_UPSTREAMS": node.split("//")[1],
-               "LNGOV_FRONT_DIR": str(tmp_path_factory.mktemp("front") / "front"),
-               "LNGOV_CACHE_GENERATION_FILE": cache.generation_file(),
-               "LNGOV_STORAGE_PATH": tk.config["ckan.storage_path"]}
-        script("front.sh", "start", env=env)
-        try:
-            yield f"127.0.0.1:{port}"
-        finally:
-            script("front.sh", "stop", env=env)
+    with ckan_node(tk.config["__file__"]) as node, \
+            caching_front(str(tmp_path_factory.mktemp("front")), node) as url:
+        yield url
 
 
 def test_no_uploaded_file_runs_through_the_caching_front(browser, front, world, uploads):
     # The portal's address reached through the front (nginx takes the proxy's form of a
     # request as any other, by its Host).
     sent_by = _opens_nothing_that_runs(browser, world, uploads, "front",
-                                       proxy={"server": f"http://{front}"})
+                                       proxy={"server": front})
     # nginx sent the files itself (X-Accel-Redirect), with CKAN's policy passed on
     assert sent_by and set(sent_by) == {"front"}
 
