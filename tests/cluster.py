@@ -13,6 +13,10 @@ from typing import Any, Iterator
 
 import requests
 
+import ckan.plugins.toolkit as tk
+
+from ckanext.lngov import cache
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -65,6 +69,23 @@ def ckan_node(ini: str, port: int | None = None, **env: str) -> Iterator[str]:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def caching_front(folder: str, *nodes: str) -> Iterator[str]:
+    """The caching front (scripts/front.sh) on a free port before the web nodes NODES (their
+    base URLs), its files under FOLDER; yields its base URL."""
+    port = free_port()
+    env = {"LNGOV_FRONT_PORT": str(port),
+           "LNGOV_FRONT_UPSTREAMS": " ".join(node.split("//")[1] for node in nodes),
+           "LNGOV_FRONT_DIR": os.path.join(folder, "front"),
+           "LNGOV_CACHE_GENERATION_FILE": cache.generation_file(),
+           "LNGOV_STORAGE_PATH": tk.config["ckan.storage_path"]}
+    script("front.sh", "start", env=env)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        script("front.sh", "stop", env=env)
 
 
 def api(url: str, action: str, token: str | None = None, /, **data: Any) -> dict[str, Any]:

@@ -13,9 +13,8 @@ import requests
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import cache
 from tests import catalog
-from tests.cluster import api, ckan_node, free_port, script, wait_until
+from tests.cluster import api, caching_front, ckan_node, free_port, wait_until
 from tests.commands import run_jobs
 
 # Where an entry's title shows, to anonymous visitors ({name} and {org} filled in).
@@ -43,16 +42,8 @@ def node(sysadmin_module):
 
 @pytest.fixture(scope="module")
 def front(node, tmp_path_factory):
-    port = free_port()
-    env = {"LNGOV_FRONT_PORT": str(port), "LNGOV_FRONT_UPSTREAMS": node.split("//")[1],
-           "LNGOV_FRONT_DIR": str(tmp_path_factory.mktemp("front") / "front"),
-           "LNGOV_CACHE_GENERATION_FILE": cache.generation_file(),
-           "LNGOV_STORAGE_PATH": tk.config["ckan.storage_path"]}
-    script("front.sh", "start", env=env)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        script("front.sh", "stop", env=env)
+    with caching_front(str(tmp_path_factory.mktemp("front")), node) as url:
+        yield url
 
 
 def get(front: str, path: str, **kwargs) -> requests.Response:

@@ -197,6 +197,8 @@ def _rules(client) -> list[Rule]:
 def _route_url(client, rule: Rule, ids: dict[str, str], fill: str | None = None) -> str:
     values = {}
     for arg in rule.arguments:
+        if arg in (rule.defaults or {}):
+            continue   # a value the rule itself gives (ckanext-harvest's ref_type)
         if arg in FIXED_ARGS and fill is None:
             values[arg] = FIXED_ARGS[arg]
         elif fill is not None:
@@ -397,3 +399,127 @@ def test_public_counts_equal_the_search_counts(world, client, viewer):
         assert api("organization_show", id=org_id)["package_count"] == count
     members = api("member_list", id=world["dept"]["id"], object_type="package")
     assert [m[0] for m in members] == [world["public"]["id"]]
+
+
+# --- files ---------------------------------------------------------------------------------
+
+# In every file someone else made: markup that would run if a browser rendered it as the
+# portal's. A page may show it escaped; no answer may carry it raw unless sandboxed.
+PLANTED = '<i id="lngov-planted" onclick="fetch(\'/?ran\')">'
+PLANTED_FILES = {
+    "planted.html": f"<!doctype html><title>x</title>{PLANTED}<script>fetch('/?ran')</script>",
+    "planted.svg": f"<svg xmlns='http://www.w3.org/2000/svg'><script>fetch('/?ran')</script>"
+                   f"<foreignObject>{PLANTED}</foreignObject></svg>",
+    "planted.js": f"document.body.innerHTML = '{PLANTED}';",
+    "planted.xml": f"<?xml version='1.0'?><r xmlns:h='http://www.w3.org/1999/xhtml'>"
+                   f"<h:script>fetch('/?ran')</h:script>{PLANTED.replace('<i', '<h:i')}</r>",
+    "planted.txt": f"说明 {PLANTED}",
+}
+# Types a browser may render as a document that runs scripts, or run as a script.
+ACTIVE_TYPE = re.compile(r"^(text/html|application/xhtml\+xml|image/svg\+xml|text/xsl|"
+                         r".*/xml|.*\+xml|.*javascript.*|.*ecmascript.*|multipart/.*)$")
+# What the sweep must have found answering with a file (found, not a list it walks).
+# (resource.download has the addresses of dataset_resource.download, which answers them.)
+DOWNLOAD_ENDPOINTS = {"dataset_resource.download", "lngov_dcat.read_dump",
+                      "datastore.dump", "lngov_tables.dump_xlsx", "harvester.object_show"}
+
+
+@pytest.fixture(scope="module")
+def files_world(world):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from ckan import model
+    from ckanext.harvest.model import HarvestJob, HarvestObject
+
+    from tests.commands import run_jobs
+
+    admin = world["admin"]
+    dept = catalog.department(name="sweep-files", title="辽宁省文件厅 sweep")
+    entry = catalog.create(admin, **catalog.entry(
+        dept["id"], name="sweep-files-entry", format_category="other", format_types=["other"],
+        data_items=[]))
+    resources = [call_action("resource_create", {"user": admin["name"]},
+                             package_id=entry["id"], name=name, url=name,
+                             upload=FileStorage(io.BytesIO(body.encode()), name))["id"]
+                 for name, body in PLANTED_FILES.items()]
+    table = call_action("resource_create", {"user": admin["name"]}, package_id=entry["id"],
+                        name="表", url="table.csv", format="CSV", upload=FileStorage(
+                            io.BytesIO(f"说明\n\"{PLANTED}\"\n".encode()), "table.csv"))
+    run_jobs()
+    resources.append(table["id"])
+    job = model.Session.query(HarvestJob).filter_by(source_id=world["source"].id).first()
+    planted = HarvestObject(guid="sweep-planted", job=job, source=job.source,
+                            content=PLANTED_FILES["planted.html"])
+    planted.save()
+    dump.generate()
+    ids = [{"id": entry["name"], "resource_id": rid} for rid in resources]
+    ids.append({"id": planted.id, "resource_id": table["id"]})
+    return dict(ids=ids, admin=admin)
+
+
+def _file_problems(where: str, got) -> list[str]:
+    if got.status_code >= 500:
+        return [f"{where}: {got.status_code}"]
+    csp = got.headers.get("Content-Security-Policy", "")
+    media = got.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    sandboxed = csp.split(";")[0].strip() == "sandbox" and "default-src 'none'" in csp \
+        and "allow-scripts" not in csp
+    problems = []
+    if not csp:
+        problems.append(f"{where}: no Content-Security-Policy")
+    if got.headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append(f"{where}: no nosniff")
+    if not sandboxed and media != "text/html":
+        problems.append(f"{where}: {media} without the sandbox policy: {csp}")
+    if not sandboxed and PLANTED.encode() in got.get_data():
+        problems.append(f"{where}: a file's markup in an answer that runs scripts")
+    if _is_file_answer(got):
+        if not sandboxed:
+            problems.append(f"{where}: a file without the sandbox policy: {csp}")
+        if ACTIVE_TYPE.match(media):
+            problems.append(f"{where}: a file served as {media}")
+        if media == "application/octet-stream" and not got.headers.get(
+                "Content-Disposition", "").startswith("attachment"):
+            problems.append(f"{where}: a file of no type shown inline")
+    return problems
+
+
+def _is_file_answer(got) -> bool:
+    return bool(got.headers.get("Content-Disposition") or got.headers.get("X-Accel-Redirect")
+                or (got.status_code in (200, 206) and PLANTED.encode() in got.get_data()
+                    and "sandbox" in got.headers.get("Content-Security-Policy", "")))
+
+
+def test_every_route_serves_files_so_that_they_cannot_run(world, files_world, client):
+    """Every GET route, with the identifiers of files someone else made (uploads of HTML,
+    SVG, JavaScript, XML and text with markup, a table with markup, a harvest object holding
+    HTML), as a sysadmin (who sees everything: whom a file would act for), directly and as
+    the caching front asks (X-Accel-Redirect): every answer that is not one of the portal's
+    pages is sandboxed, no file goes out with an active type or as inline bytes of no type,
+    and no answer that may run scripts carries a file's markup."""
+    headers = {"Authorization": files_world["admin"]["token"]}
+    front = {**headers, "X-Lngov-Accel": "/_lngov_storage/"}
+    problems, found, requests_made, seen = [], set(), 0, set()
+    for rule in _rules(client):
+        for ids in files_world["ids"] if rule.arguments else [{"id": "x", "resource_id": "x"}]:
+            try:
+                url = _route_url(client, rule, ids)
+            except Exception:   # noqa: BLE001 - a converter that refuses the value
+                continue
+            if url in seen:
+                continue
+            seen.add(url)
+            got = _call(client, "GET", url, headers=headers)
+            requests_made += 1
+            problems += _file_problems(f"GET {url}", got)
+            if _is_file_answer(got):
+                found.add(rule.endpoint)
+                sent = _call(client, "GET", url, headers=front)
+                requests_made += 1
+                problems += _file_problems(f"GET {url} (front)", sent)
+    print(f"\nsweep: {len(seen)} addresses, {requests_made} requests, file routes found: "
+          f"{' '.join(sorted(found))}")
+    assert not problems, "\n".join(sorted(set(problems)))
+    assert DOWNLOAD_ENDPOINTS <= found, DOWNLOAD_ENDPOINTS - found

@@ -381,7 +381,8 @@ def test_the_xlsx_download_is_refused_where_the_dump_is(sysadmin_module, dept, l
         assert openpyxl.load_workbook(io.BytesIO(mine.content)).worksheets[0]["A2"].value == \
             "沈阳市"
     # no table, or not even a resource: the same answer
-    _, untabled = upload(sysadmin_module, dept, b"a\n", filename="x.txt", fmt="TXT")
+    _, untabled = upload(sysadmin_module, dept, b"a\n", filename="x.txt", fmt="TXT",
+                         format_category="file", format_types=["txt"])
     for rid in (untabled["id"], "no-such-table", "é" * 300):
         assert requests.get(f"{live_server}/datastore/dump/{rid}/xlsx",
                             timeout=30).status_code == 404, rid

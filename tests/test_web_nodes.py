@@ -10,9 +10,8 @@ from requests.adapters import HTTPAdapter
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import cache
 from tests import catalog
-from tests.cluster import api, ckan_node, free_port, script
+from tests.cluster import api, caching_front, ckan_node, free_port
 
 
 @pytest.fixture(scope="module")
@@ -21,18 +20,9 @@ def nodes(sysadmin_module, tmp_path_factory):
     ini = tmp_path_factory.mktemp("nodes") / "ckan-front.ini"
     ini.write_text("[DEFAULT]\ndebug = false\n\n[app:main]\n"
                    f"use = config:{tk.config['__file__']}\nckanext.lngov.proxy_count = 1\n")
-    with ckan_node(str(ini)) as one, ckan_node(str(ini)) as two:
-        port = free_port()
-        env = {"LNGOV_FRONT_PORT": str(port),
-               "LNGOV_FRONT_UPSTREAMS": f"{one.split('//')[1]} {two.split('//')[1]}",
-               "LNGOV_FRONT_DIR": str(tmp_path_factory.mktemp("front") / "front"),
-               "LNGOV_CACHE_GENERATION_FILE": cache.generation_file(),
-               "LNGOV_STORAGE_PATH": tk.config["ckan.storage_path"]}
-        script("front.sh", "start", env=env)
-        try:
-            yield {"one": one, "two": two, "front": f"http://127.0.0.1:{port}"}
-        finally:
-            script("front.sh", "stop", env=env)
+    with ckan_node(str(ini)) as one, ckan_node(str(ini)) as two, \
+            caching_front(str(tmp_path_factory.mktemp("front")), one, two) as front:
+        yield {"one": one, "two": two, "front": front}
 
 
 @pytest.fixture

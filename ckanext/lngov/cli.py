@@ -48,6 +48,26 @@ def tables():
     click.echo(f"tables queued: {queued}")
 
 
+@lngov.command("links")
+def links():
+    """Report the resources whose stored address has a scheme the portal refuses (other
+    than ckan.valid_url_schemes: javascript:, data:, a relative address...), stored before
+    the rule or behind its back. Until an editor fixes them, the pages, the API, DCAT and
+    schema.org leave those addresses out. Exits 1 when there are any (for monitoring)."""
+    import sys
+
+    from ckanext.lngov import links as link_rule
+
+    found = list(link_rule.bad_links())
+    for row in found:
+        click.echo(f"{row['dataset']}\t{row['resource_id']}\t{row['scheme'] or '-'}\t"
+                   f"{row['url'][:200]!r}")
+    click.echo(f"addresses refused by the scheme rule ({' '.join(link_rule.schemes())}): "
+               f"{len(found)}")
+    if found:
+        sys.exit(1)
+
+
 @lngov.command("application-mails")
 def application_mails():
     """Mail the end of approvals past their end date (applicant and department) and remind

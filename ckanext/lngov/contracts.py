@@ -7,6 +7,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.lngov import file_policy, links
+
 
 class ContractError(RuntimeError):
     """A setting the portal relies on is missing or wrong."""
@@ -34,7 +36,7 @@ def problems(config: Any) -> list[str]:
         found.append("ckan.plugins must include harvest before lngov_exchange")
     if "ckanext.lngov:schemas/dataset.yaml" not in _words(config.get("scheming.dataset_schemas")):
         found.append("scheming.dataset_schemas must include ckanext.lngov:schemas/dataset.yaml")
-    return found
+    return found + file_policy.problems(config) + links.problems(config)
 
 
 def _words(value: Any) -> list[str]:

@@ -8,12 +8,13 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (accel, accounts, cache, checksum, cli, contracts, downloads, guard,
-                           helpers, lang, search, security, usage, visibility)
+from ckanext.lngov import (accel, accounts, cache, checksum, cli, contracts, downloads,
+                           file_policy, guard, helpers, lang, links, search, security, usage,
+                           visibility)
 from ckanext.lngov import requests as data_requests
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
-from ckanext.lngov.catalog import uniqueness, validators
+from ckanext.lngov.catalog import uniqueness, uploads, validators
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
@@ -66,7 +67,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         return search.solr_params(search_params)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return visibility.for_viewer(context, pkg_dict)
+        return links.for_viewer(context, visibility.for_viewer(context, pkg_dict))
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return suggest_index.add(
@@ -145,7 +146,9 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
                 usage.blueprint, pages.blueprint, application_views.blueprint,
                 accounts.blueprint, data_requests.blueprint, cache.blueprint, accel.blueprint,
-                table_xlsx.blueprint, suggest_views.blueprint]
+                table_xlsx.blueprint, suggest_views.blueprint,
+                # after accel: its hook runs before accel's, which takes X-Sendfile away
+                file_policy.blueprint]
 
     # IClick
 
@@ -170,6 +173,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         return {**validators.get_validators(),
                 "lngov_resource_code_unique": uniqueness.lngov_resource_code_unique,
                 "lngov_credit_code_unique": uniqueness.lngov_credit_code_unique,
+                "lngov_link_scheme": links.lngov_link_scheme,
+                "lngov_upload_format": uploads.lngov_upload_format,
                 "package_id_exists": visibility.package_id_exists,
                 "package_id_or_name_exists": visibility.package_id_or_name_exists,
                 "convert_package_name_or_id_to_id":
@@ -178,7 +183,8 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        return {**action.get_actions({**dcat_actions.get_actions(), **cache.get_actions()}),
+        return {**action.get_actions({**dcat_actions.get_actions(), **cache.get_actions(),
+                                      **links.get_actions()}),
                 **suggest_actions.get_actions()}
 
     # IAuthFunctions

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from ckan import model
 
-from ckanext.lngov import visibility
+from ckanext.lngov import links, visibility
 from ckanext.lngov.catalog.uniqueness import holding
 
 OPEN_ATTRIBUTES = ("open", "conditional")
@@ -34,8 +34,9 @@ def is_public(entry: dict[str, Any]) -> bool:
 
 
 def public_fields(entry: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the entry without any department-only field."""
-    return visibility.strip(copy.deepcopy(entry))
+    """A copy of the entry without any department-only field, nor an address the link rule
+    refuses (links.py)."""
+    return links.withhold(visibility.strip(copy.deepcopy(entry)))
 
 
 def departments(ids: Iterable[str]) -> dict[str, dict[str, Any]]:
