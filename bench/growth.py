@@ -127,7 +127,7 @@ def restart_platform(ports: dict, entries: int) -> None:
             pass
     log = open(Path(ports["env_dir"]) / "log" / "exchange.log", "a")
     process = subprocess.Popen(
-        [sys.executable, "-m", "harvesters.exchange_platform", "--port", ports["exchange_port"],
+        [sys.executable, "-m", "sample_platform", "--port", ports["exchange_port"],
          "--entries", str(entries), "--without-demo-entries"],
         cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
         env=ports["env"])

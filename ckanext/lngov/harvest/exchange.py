@@ -117,7 +117,7 @@ class LngovExchangeHarvester(HarvesterBase):
     def info(self) -> dict[str, str]:
         return {"name": "lngov_exchange", "title": "辽宁省数据共享交换平台",
                 "description": "Openable entries of the provincial data sharing and "
-                               "exchange platform (harvesters/openapi.yaml)"}
+                               "exchange platform (sample_platform/openapi.yaml)"}
 
     # --- configuration ------------------------------------------------------------------
 

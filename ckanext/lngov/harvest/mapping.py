@@ -1,6 +1,6 @@
 """A platform entry as a catalog dataset.
 
-The platform speaks the catalog's own field names and codes (harvesters/openapi.yaml), so
+The platform speaks the catalog's own field names and codes (sample_platform/openapi.yaml), so
 the fields pass through and the catalog's validators judge them as they judge a form. Ids
 are derived from the source and the platform's identifiers: the same entry is always the
 same dataset and the same distribution the same resource, across jobs, withdrawals,
