@@ -13,7 +13,7 @@ import requests
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import cache
+from ckanext.lngov.serving import cache
 from tests import catalog
 from tests.cluster import api, ckan_node, free_port, script, wait_until
 from tests.commands import run_jobs

@@ -10,7 +10,7 @@ from requests.adapters import HTTPAdapter
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import cache
+from ckanext.lngov.serving import cache
 from tests import catalog
 from tests.cluster import api, ckan_node, free_port, script
 

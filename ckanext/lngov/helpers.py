@@ -9,10 +9,11 @@ from flask import g
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import kept, lang, usage
+from ckanext.lngov import lang, usage
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
 from ckanext.lngov.pages import stats
+from ckanext.lngov.serving import memory
 from ckanext.lngov.tables import examples, status
 
 
@@ -262,7 +263,7 @@ def _markdown_extract(next_helper: Any, text: str, extract_length: int) -> Any:
 @tk.chained_helper
 def structured_data(next_helper: Any, dataset_dict: Any, profiles: Any = None) -> Any:
     """ckanext-dcat's schema.org data of an entry page, kept per cache generation for
-    anonymous visitors (kept.py: by entry, last change, language and profiles): drawing it
+    anonymous visitors (serving/memory.py: by entry, last change, language and profiles): drawing it
     loads the DCAT profiles and builds and serializes an RDF graph, a third of an entry
     page's time. Signed-in visitors' pages draw it each time (their entry may hold the
     department's fields)."""
@@ -273,7 +274,7 @@ def structured_data(next_helper: Any, dataset_dict: Any, profiles: Any = None) -
         return next_helper(dataset_dict, profiles=profiles)
     key = ("structured_data", dataset_dict["id"], dataset_dict["metadata_modified"],
            lang.current(), json.dumps(profiles))
-    return kept.recent(key, lambda: next_helper(dataset_dict, profiles=profiles))
+    return memory.recent(key, lambda: next_helper(dataset_dict, profiles=profiles))
 
 
 def get_helpers() -> dict[str, Any]:

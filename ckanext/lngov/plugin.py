@@ -8,8 +8,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (accel, accounts, cache, checksum, cli, contracts, downloads, guard,
-                           helpers, lang, search, security, usage, visibility)
+from ckanext.lngov import (accounts, checksum, cli, contracts, downloads, guard, helpers, lang,
+                           search, security, usage, visibility)
 from ckanext.lngov import requests as data_requests
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
@@ -20,6 +20,7 @@ from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.dcat import public as dcat_public
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
+from ckanext.lngov.serving import accel, cache
 from ckanext.lngov.tables import load as tables
 from ckanext.lngov.tables import xlsx as table_xlsx
 
@@ -72,7 +73,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # Every write of an entry (hand, API, harvest) regenerates the catalog dump, schedules
     # the loads of its open tables and puts the caching front's answers out of date once
-    # committed (cache.py); one that stops being public takes its past activities out of
+    # committed (serving/cache.py); one that stops being public takes its past activities out of
     # the public streams (and its tables out of the DataStore).
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         cache.changed()

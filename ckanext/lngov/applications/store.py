@@ -11,8 +11,9 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.lngov import accounts, cache, workdays
+from ckanext.lngov import accounts, workdays
 from ckanext.lngov.applications import reasons
+from ckanext.lngov.serving import cache
 
 PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
 STATES = (PENDING, APPROVED, REFUSED)

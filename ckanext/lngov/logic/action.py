@@ -17,9 +17,10 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
 
-from ckanext.lngov import accounts, kept, lang, visibility
+from ckanext.lngov import accounts, lang, visibility
 from ckanext.lngov.catalog import uniqueness
 from ckanext.lngov.logic import own_functions
+from ckanext.lngov.serving import memory
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ organization_create = organization_update = _one_source_chained
 
 
 # What a caller may set that changes package_show's answer beyond the entry, the language and
-# for_view: such calls are never answered from what kept.py keeps.
+# for_view: such calls are never answered from what serving/memory.py keeps.
 _SHOW_CONTEXT_OPTIONS = ("schema", "for_update", "for_edit", "return_type", "ignore_auth",
                          "keep_email", "keep_apikey")
 
@@ -157,7 +158,7 @@ def package_show(up_func, context, data_dict):
     # From the database, not Solr's cached dict: the index holds no department-only
     # fields (visibility.py), and the department must still see them. An anonymous
     # visitor's answer is the same until the entry changes: each web node keeps it until
-    # the next cache generation (kept.py), by entry, last change, language and for_view.
+    # the next cache generation (serving/memory.py), by entry, last change, language and for_view.
     answer = _activity_read(context, data_dict)
     if answer is not None:
         return answer
@@ -166,7 +167,7 @@ def package_show(up_func, context, data_dict):
     if pkg is not None:
         key = (pkg.id, str(pkg.metadata_modified), lang.current(),
                bool(context.get("for_view")))
-        return kept.recent(("package_show", *key), lambda: up_func(context, data_dict))
+        return memory.recent(("package_show", *key), lambda: up_func(context, data_dict))
     result = up_func(context, data_dict)
     if result.get("type") == "harvest":
         visibility.harvest_source_for_viewer(context, result)
@@ -200,14 +201,14 @@ def package_search(up_func, context, data_dict):
     """A query Solr cannot parse is the caller's error, said plainly: CKAN's message would
     show its internal Solr query (permission labels, site id). An anonymous visitor's search
     is answered the same until the catalog changes: each web node keeps the answer until the
-    next cache generation (kept.py)."""
+    next cache generation (serving/memory.py)."""
     from ckan.lib.search.common import SearchError
 
     try:
         key = _anonymous_search_key(context, data_dict)
         if key is not None:
             tk.check_access("package_search", context, data_dict)
-            return kept.recent(key, lambda: up_func(context, data_dict), shelf="searches")
+            return memory.recent(key, lambda: up_func(context, data_dict), shelf="searches")
         return up_func(context, data_dict)
     except SearchError as error:
         log.info("package_search: Solr refused the query: %s", error)

@@ -25,7 +25,8 @@ from sqlalchemy import event
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .. import cache, privacy, worker
+from .. import privacy, worker
+from ..serving import cache
 from . import quality, read, status, types
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ def _waiting() -> bool:
 def _index(package_id: str, waiting: bool) -> None:
     """The dataset's search document (its resources' `datastore_active`: the home page counts
     entries with tables). While more loads wait, Solr's commit is left to its autoSoftCommit
-    (seconds) and the caching front's generation renewed after it (cache.py); the last load
+    (seconds) and the caching front's generation renewed after it (serving/cache.py); the last load
     of a run commits."""
     from ckan import logic
 
