@@ -10,10 +10,10 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.lngov import (accounts, checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
-from ckanext.lngov import requests as data_requests
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
 from ckanext.lngov.catalog import uniqueness, validators
+from ckanext.lngov.data_requests import store as data_requests
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views

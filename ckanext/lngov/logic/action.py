@@ -770,10 +770,10 @@ def lngov_service_clock(context, data_dict):
     return sorted(out, key=lambda d: d["name"])
 
 
-# --- public data requests (requests.py) -----------------------------------------------------
+# --- public data requests (data_requests/) -----------------------------------------------------
 
 def _request_row(data_dict: dict[str, Any]) -> dict[str, Any]:
-    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.data_requests import store as data_requests
 
     row = data_requests.get(str(data_dict.get("id") or ""))
     if row is None:
@@ -797,7 +797,7 @@ def lngov_data_request_create(context, data_dict):
     :param title: the data asked for
     :param description: what for, in which form, how often
     """
-    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.data_requests import store as data_requests
 
     tk.check_access("lngov_data_request_create", context, data_dict)
     user = _signed_in(context)
@@ -823,7 +823,7 @@ def lngov_data_request_show(context, data_dict):
 
     :param id: the request's id
     """
-    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.data_requests import store as data_requests
 
     tk.check_access("lngov_data_request_show", context, data_dict)
     row = _request_row(data_dict)
@@ -846,7 +846,7 @@ def lngov_data_request_list(context, data_dict):
     :param offset: from this one on
     :returns: {"count": n, "results": [...]}
     """
-    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.data_requests import store as data_requests
 
     tk.check_access("lngov_data_request_list", context, data_dict)
     errors: dict[str, list[str]] = {}
@@ -878,7 +878,7 @@ def lngov_data_request_answer(context, data_dict):
     :param package_id: the entry opened for it
     :param reason_code: why it is declined
     """
-    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.data_requests import store as data_requests
     from ckanext.lngov.applications import reasons
     from ckanext.lngov.logic.auth import readable
 
@@ -912,7 +912,7 @@ def lngov_data_request_answer(context, data_dict):
 
 def _following(context: dict[str, Any], data_dict: dict[str, Any], follow: bool
                ) -> dict[str, Any]:
-    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.data_requests import store as data_requests
 
     user = _signed_in(context)
     row = _request_row(data_dict)
@@ -953,7 +953,7 @@ def lngov_data_request_followee_list(context, data_dict):
     :param offset: from this one on
     :returns: {"count": n, "results": [...]}
     """
-    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.data_requests import store as data_requests
 
     tk.check_access("lngov_data_request_followee_list", context, data_dict)
     user = _signed_in(context)

@@ -249,7 +249,7 @@ lngov_data_request_unfollow = lngov_data_request_followee_list = lngov_data_requ
 
 
 def lngov_data_request_answer(context, data_dict):
-    from ckanext.lngov import requests as data_requests
+    from ckanext.lngov.data_requests import store as data_requests
 
     row = data_requests.get(str((data_dict or {}).get("id") or ""))
     if row is None:

@@ -1,0 +1,1 @@
+"""Public data requests (数据需求), see store.py."""
