@@ -10,6 +10,7 @@ from flask import g
 import ckan.plugins.toolkit as tk
 
 from ckanext.lngov import lang, usage
+from ckanext.lngov.access import department_editor, in_department
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
 from ckanext.lngov.pages import stats
@@ -231,15 +232,11 @@ def lngov_department_editor(owner_org: str | None) -> bool:
     """Does the signed-in user answer the department's applications?"""
     from ckan.common import current_user
 
-    from ckanext.lngov.logic.auth import department_editor
-
     return current_user.is_authenticated and department_editor(current_user.name, owner_org)
 
 
 def lngov_in_department(owner_org: str | None) -> bool:
     from ckan.common import current_user
-
-    from ckanext.lngov.logic.auth import in_department
 
     return current_user.is_authenticated and in_department(current_user.name, owner_org)
 

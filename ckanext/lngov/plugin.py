@@ -10,10 +10,14 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.lngov import (accounts, checksum, cli, contracts, downloads, guard, helpers, lang,
                            search, security, usage, visibility)
+from ckanext.lngov.applications import actions as application_actions
+from ckanext.lngov.applications import auth as application_auth
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
 from ckanext.lngov.catalog import uniqueness, validators
-from ckanext.lngov.data_requests import store as data_requests
+from ckanext.lngov.data_requests import actions as data_request_actions
+from ckanext.lngov.data_requests import auth as data_request_auth
+from ckanext.lngov.data_requests import views as data_request_views
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
@@ -21,6 +25,8 @@ from ckanext.lngov.dcat import public as dcat_public
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
 from ckanext.lngov.serving import accel, cache
+from ckanext.lngov.tables import actions as table_actions
+from ckanext.lngov.tables import auth as table_auth
 from ckanext.lngov.tables import load as tables
 from ckanext.lngov.tables import xlsx as table_xlsx
 
@@ -138,7 +144,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
                 usage.blueprint, pages.blueprint, application_views.blueprint,
-                accounts.blueprint, data_requests.blueprint, cache.blueprint, accel.blueprint,
+                accounts.blueprint, data_request_views.blueprint, cache.blueprint, accel.blueprint,
                 table_xlsx.blueprint]
 
     # IClick
@@ -169,15 +175,21 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                 "convert_package_name_or_id_to_id":
                     visibility.convert_package_name_or_id_to_id}
 
-    # IActions
+    # IActions: CKAN's and the extensions' chained (logic/action.py, with DCAT's and the
+    # DataStore's writes that renew the cache generation), and each feature's own.
 
     def get_actions(self) -> dict[str, Any]:
-        return action.get_actions({**dcat_actions.get_actions(), **cache.get_actions()})
+        return {**action.get_actions({**dcat_actions.get_actions(), **cache.get_actions()}),
+                **application_actions.get_actions(), **data_request_actions.get_actions(),
+                **table_actions.get_actions()}
 
-    # IAuthFunctions
+    # IAuthFunctions: CKAN's and the extensions' chained (logic/auth.py), and each feature's
+    # own, one for each of its actions.
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return auth.get_auth_functions(self)
+        return auth.get_auth_functions(self, {
+            **application_auth.get_auth_functions(), **data_request_auth.get_auth_functions(),
+            **table_auth.get_auth_functions()})
 
     # ITemplateHelpers
 

@@ -12,6 +12,9 @@ from typing import Any
 import yaml
 
 CODES_FILE = Path(__file__).with_name("codes.yaml")
+
+# The open attributes (开放属性: codes.yaml's open_attribute), named once for the code.
+OPEN, CONDITIONAL, CLOSED = "open", "conditional", "closed"
 # CKAN's locale names for the two languages of the portal.
 LANGS = {"zh": "zh_Hans_CN", "en": "en"}
 

@@ -12,6 +12,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
 
+from ckanext.lngov.access import readable
+
 INDEX = "lngov_package_resource_code_key"
 CREDIT_CODE_INDEX = "lngov_group_credit_code_key"
 
@@ -35,8 +37,6 @@ def holder(code: str, except_id: str | None = None) -> model.Package | None:
 
 def message(code: str, pkg: model.Package, context: dict[str, Any]) -> str:
     """Names the holder to those who may see it, and only its department to the others."""
-    from ckanext.lngov.logic.auth import readable
-
     if readable(context, pkg):
         return tk._("The resource code {code} already belongs to “{title}” ({name})").format(
             code=code, title=pkg.title, name=pkg.name)

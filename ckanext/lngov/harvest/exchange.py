@@ -29,9 +29,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from ckanext.lngov.catalog import uniqueness
-from ckanext.lngov.logic.action import activity_from_answer
-
 from . import credentials, datastore, files, index, mapping, record
+from .activity import activity_from_answer
 from .platform import Gone, Platform, PlatformError
 
 log = logging.getLogger(__name__)
