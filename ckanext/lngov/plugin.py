@@ -22,6 +22,7 @@ from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.dcat import public as dcat_public
+from ckanext.lngov.harvest import record as harvest_record
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
 from ckanext.lngov.serving import accel, cache
@@ -47,6 +48,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
 
@@ -138,6 +140,12 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         return accel.install(cache.install(security.install(guard.install(app))))
+
+    # ISignal: a table load says what happened (tables/load.py); the harvest's record of the
+    # job and the DCAT catalog follow.
+
+    def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
+        return {tables.held_back: [harvest_record.held_back], tables.changed: [dump.republish]}
 
     # IBlueprint
 
