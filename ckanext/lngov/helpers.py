@@ -140,11 +140,6 @@ def lngov_file_formats(pkg: dict[str, Any]) -> list[str]:
     return found
 
 
-def lngov_downloadable(pkg: dict[str, Any]) -> bool:
-    """Whether the public may download the entry's files here (无条件开放 only)."""
-    return pkg.get("open_attribute") == "open"
-
-
 def lngov_home() -> dict[str, Any]:
     """What the home page shows: counts, entry points, newest and most downloaded."""
     return stats.home(lang.current())
@@ -276,13 +271,13 @@ def structured_data(next_helper: Any, dataset_dict: Any, profiles: Any = None) -
 
 def get_helpers() -> dict[str, Any]:
     return {"markdown_extract": markdown_extract, "structured_data": structured_data,
-            "lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
+            "lngov_choices": lngov_choices, "lngov_is_public": codes.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
             "lngov_site": lngov_site, "lngov_job_outcomes": lngov_job_outcomes,
             "lngov_local_time": lngov_local_time,
             "lngov_text": lngov_text, "lngov_label": lngov_label,
             "lngov_freshness": lngov_freshness, "lngov_file_formats": lngov_file_formats,
-            "lngov_downloadable": lngov_downloadable, "lngov_home": lngov_home,
+            "lngov_downloadable": codes.downloadable, "lngov_home": lngov_home,
             "lngov_is_english": is_english, "lngov_usage": lngov_usage,
             "lngov_overdue": lngov_overdue, "lngov_pager": lngov_pager,
             "lngov_table_status": lngov_table_status, "lngov_api_examples": lngov_api_examples,

@@ -14,14 +14,13 @@ from ckanext.lngov.applications import actions as application_actions
 from ckanext.lngov.applications import auth as application_auth
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
-from ckanext.lngov.catalog import uniqueness, validators
+from ckanext.lngov.catalog import codes, uniqueness, validators
 from ckanext.lngov.data_requests import actions as data_request_actions
 from ckanext.lngov.data_requests import auth as data_request_auth
 from ckanext.lngov.data_requests import views as data_request_views
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
-from ckanext.lngov.dcat import public as dcat_public
 from ckanext.lngov.harvest import record as harvest_record
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
@@ -93,7 +92,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         visibility.hide_past_activities(pkg_dict["id"])
         dcat_catalog.forget(pkg_dict["id"])
         tables.schedule(pkg_dict["id"])
-        dump.schedule(urgent=not dcat_public.is_public(pkg_dict))
+        dump.schedule(urgent=not codes.is_public(pkg_dict))
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         cache.changed()

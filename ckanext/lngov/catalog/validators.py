@@ -122,7 +122,7 @@ _WHEN_MESSAGES = {
         "Required for a resource that is not shared: give the law, regulation or policy "
         "it is based on"),
     ("share_type", "conditional"): lambda: _("Required for conditional sharing"),
-    ("open_attribute", "conditional"): lambda: _(
+    ("open_attribute", codes.CONDITIONAL): lambda: _(
         "Required for a conditionally open resource: say who may apply and on what terms"),
 }
 
@@ -143,14 +143,14 @@ def lngov_required_when(other: str, other_value: str):
 def lngov_not_shared_is_closed(key, data, errors, context):
     """Rule 4: what departments may not share is not opened to the public."""
     if _other(data, key, "share_type") == "none" and data.get(key) not in (
-            "closed", missing, None, ""):
+            codes.CLOSED, missing, None, ""):
         errors[key].append(_("A resource that is not shared (不予共享) can only be closed "
                              "(不予开放)"))
 
 
 def lngov_closed_is_private(key, data, errors, context):
     """Rule 3: a closed entry is private to its department, whatever the request says."""
-    if data.get(key) == "closed":
+    if data.get(key) == codes.CLOSED:
         data[key[:-1] + ("private",)] = True
 
 

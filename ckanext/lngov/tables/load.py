@@ -29,6 +29,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from .. import lang, privacy, worker
+from ..catalog import codes
 from ..serving import cache
 from . import quality, read, status, types
 
@@ -57,7 +58,7 @@ def eligible(resource: model.Resource | None) -> bool:
         return False
     pkg = resource.package
     return (pkg is not None and pkg.state == "active" and not pkg.private
-            and pkg.extras.get("open_attribute") == "open" and resource.url_type == "upload"
+            and codes.downloadable(pkg.extras) and resource.url_type == "upload"
             and read.kind(resource.format, resource.url) is not None)
 
 
@@ -266,15 +267,15 @@ def _fields(header: list[str], items: dict[str, dict[str, Any]]) -> list[dict[st
 
 def _records(rows: Iterator[list[Any]], fields: list[dict[str, Any]], report: quality.Report,
              findings: privacy.Findings | None) -> Iterator[list[dict[str, Any]]]:
-    codes = [(f["id"], f["info"]["data_type"]) for f in fields]
+    typed = [(f["id"], f["info"]["data_type"]) for f in fields]
     batch: list[dict[str, Any]] = []
     for number, row in enumerate(rows, 2):
         if not any(v not in (None, "") for v in row):
             continue  # blank lines, and XLSX rows formatted but empty
         if findings is not None:
-            privacy.screen_row(findings, number, codes, row)
+            privacy.screen_row(findings, number, typed, row)
         record = {}
-        for (name, code), value in zip(codes, row):
+        for (name, code), value in zip(typed, row):
             try:
                 record[name] = types.convert(value, code)
             except ValueError:
