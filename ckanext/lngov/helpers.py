@@ -9,7 +9,7 @@ from flask import g
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import lang, usage
+from ckanext.lngov import lang, search, usage
 from ckanext.lngov.access import department_editor, in_department
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
@@ -131,13 +131,8 @@ def lngov_freshness(pkg: dict[str, Any]) -> dict[str, Any]:
 
 def lngov_file_formats(pkg: dict[str, Any]) -> list[str]:
     """The formats of an entry's files and APIs, as the file-format facet names them."""
-    found: list[str] = []
-    for resource in pkg.get("resources") or []:
-        fmt = (resource.get("format") or "").upper()
-        name = "API" if resource.get("resource_type") == "api" or fmt == "API" else fmt
-        if name and name not in found:
-            found.append(name)
-    return found
+    return search.file_formats((r.get("format"), r.get("resource_type"))
+                               for r in pkg.get("resources") or [])
 
 
 def lngov_home() -> dict[str, Any]:

@@ -158,7 +158,8 @@ def due(submitted: datetime.date) -> datetime.date:
 
 
 def today() -> datetime.date:
-    """Today in the portal's zone (ckan.display_timezone: Asia/Shanghai), not the server's."""
+    """Today in the portal's zone (ckan.display_timezone: Asia/Shanghai), not the server's:
+    the one "today" of the portal's date rules (deadlines, approvals, release dates)."""
     return local_date(datetime.datetime.now(datetime.timezone.utc))
 
 

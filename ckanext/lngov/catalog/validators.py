@@ -16,7 +16,7 @@ from ckan.lib.navl.dictization_functions import missing
 from ckanext.scheming import helpers as sh
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.lngov import lang
+from ckanext.lngov import lang, workdays
 from ckanext.lngov.catalog import codes
 
 _ = tk._
@@ -54,10 +54,6 @@ def _as_list(value: Any) -> list | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
     return None
-
-
-def _today() -> datetime.date:
-    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
 
 
 # --- code lists (Rule 5) -------------------------------------------------------------------
@@ -157,7 +153,7 @@ def lngov_closed_is_private(key, data, errors, context):
 # --- dates, formats, data items (Rule 5) ---------------------------------------------------
 
 def lngov_release_date(value: Any) -> Any:
-    """A real calendar date, CCYY-MM-DD, not after today (in China)."""
+    """A real calendar date, CCYY-MM-DD, not after today in the site's zone."""
     if _empty(value):
         return value
     if isinstance(value, (datetime.date, datetime.datetime)):
@@ -168,7 +164,7 @@ def lngov_release_date(value: Any) -> Any:
         date = datetime.date.fromisoformat(value.strip())
     except ValueError:
         raise Invalid(_("{value} is not a real date").format(value=value.strip()))
-    if date > _today():
+    if date > workdays.today():
         raise Invalid(_("The release date cannot be after today"))
     return date.isoformat()
 
