@@ -13,6 +13,7 @@ from ckanext.lngov import lang, search, usage
 from ckanext.lngov.access import department_editor, in_department
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
+from ckanext.lngov.harvest import record
 from ckanext.lngov.pages import stats
 from ckanext.lngov.serving import memory
 from ckanext.lngov.tables import examples, status
@@ -78,8 +79,6 @@ def lngov_local_time(value: Any) -> str:
 def lngov_job_outcomes(job_id: str) -> dict[str, int]:
     """A harvest job's outcome counts (harvest/record.py), for the pages that show a job
     without harvest_job_show (the source's dashboard, the job list)."""
-    from ckanext.lngov.harvest import record
-
     return record.counts(job_id)
 
 

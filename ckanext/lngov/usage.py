@@ -16,6 +16,8 @@ from flask import Blueprint, request
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.lngov.dcat.views import _accepted_format
+
 blueprint = Blueprint("lngov_usage", __name__)
 
 VIEW, DOWNLOAD = "view", "download"
@@ -61,8 +63,6 @@ def front_view():
     """The front's copy of a request of an entry's page (/dataset/<name>, /en/dataset/<name>):
     a view if the page is the HTML one and the visitor may read the entry, as CKAN's own
     page would have answered 200."""
-    from ckanext.lngov.dcat.views import _accepted_format
-
     path = request.headers.get("X-Original-URI", "").split("?", 1)[0].rstrip("/")
     parts = path.split("/")
     if parts[1:2] == ["en"]:
