@@ -3,7 +3,6 @@
 it."""
 from __future__ import annotations
 
-import datetime
 import uuid
 from typing import Any
 
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 
 from ckan import model
 
+from ckanext.lngov import sql
 from ckanext.lngov.applications import reasons
 
 OPEN, ANSWERED, OPENED, DECLINED = "open", "answered", "opened", "declined"
@@ -25,19 +25,12 @@ def insert(*, user_id: str, owner_org: str, title: str, description: str) -> str
         "INSERT INTO lngov_data_request (id, user_id, owner_org, title, description, state, "
         "created) VALUES (:id, :user_id, :owner_org, :title, :description, 'open', :now)"),
         {"id": request_id, "user_id": user_id, "owner_org": owner_org, "title": title,
-         "description": description, "now": datetime.datetime.now(datetime.timezone.utc)})
+         "description": description, "now": sql.now()})
     return request_id
 
 
 def get(request_id: str) -> dict[str, Any] | None:
-    try:
-        uuid.UUID(str(request_id))
-    except ValueError:
-        return None
-    row = model.Session.execute(sa.text(
-        f"SELECT {_COLUMNS} FROM lngov_data_request WHERE id = :id"),
-        {"id": request_id}).mappings().first()
-    return dict(row) if row else None
+    return sql.row_by_id("lngov_data_request", _COLUMNS, request_id)
 
 
 def answer(request_id: str, state: str, text: str | None, package_id: str | None,
@@ -47,7 +40,7 @@ def answer(request_id: str, state: str, text: str | None, package_id: str | None
         "package_id = :package_id, reason_code = :reason_code, answered = :now "
         "WHERE id = :id"),
         {"id": request_id, "state": state, "answer": text, "package_id": package_id,
-         "reason_code": reason_code, "now": datetime.datetime.now(datetime.timezone.utc)})
+         "reason_code": reason_code, "now": sql.now()})
 
 
 def search(*, q: str | None = None, owner_org: str | None = None, state: str | None = None,
@@ -82,7 +75,7 @@ def add_follower(request_id: str, user_id: str) -> None:
     model.Session.execute(sa.text(
         "INSERT INTO lngov_data_request_follower (request_id, user_id, created) "
         "VALUES (:r, :u, :now) ON CONFLICT DO NOTHING"),
-        {"r": request_id, "u": user_id, "now": datetime.datetime.now(datetime.timezone.utc)})
+        {"r": request_id, "u": user_id, "now": sql.now()})
 
 
 def remove_follower(request_id: str, user_id: str) -> None:
