@@ -16,7 +16,7 @@ from flask import Blueprint, request
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.lngov.dcat.views import _accepted_format
+from ckanext.lngov.dcat.views import accepted_format
 
 blueprint = Blueprint("lngov_usage", __name__)
 
@@ -67,7 +67,7 @@ def front_view():
     parts = path.split("/")
     if parts[1:2] == ["en"]:
         parts = parts[1:]
-    if len(parts) != 3 or parts[1] != "dataset" or _accepted_format():
+    if len(parts) != 3 or parts[1] != "dataset" or accepted_format():
         return "", 204
     try:
         pkg = tk.get_action("package_show")({"for_view": True}, {"id": parts[2]})

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import zoneinfo
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -164,8 +165,6 @@ def today() -> datetime.date:
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:
-    import zoneinfo
-
     zone = tk.config.get("ckan.display_timezone") or "Asia/Shanghai"
     if zone == "server":
         return moment.astimezone().date()
