@@ -127,7 +127,7 @@ def restart_platform(ports: dict, entries: int) -> None:
             pass
     log = open(Path(ports["env_dir"]) / "log" / "exchange.log", "a")
     process = subprocess.Popen(
-        [sys.executable, "-m", "harvesters.exchange_platform", "--port", ports["exchange_port"],
+        [sys.executable, "-m", "sample_platform", "--port", ports["exchange_port"],
          "--entries", str(entries), "--without-demo-entries"],
         cwd=ROOT, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
         env=ports["env"])
@@ -204,7 +204,7 @@ HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 def fresh_queries(titles: list[str], n: int, rng: random.Random) -> list[str]:
     """N different words of 2-4 Chinese characters cut from the entries' titles (what a
     visitor looks for): each search is asked once, so none is answered from what a web node
-    keeps (kept.py: an anonymous search by its parameters) nor from Solr's result cache."""
+    keeps (serving/memory.py: an anonymous search by its parameters) nor from Solr's result cache."""
     runs = [run for title in titles for run in HAN_RUN.findall(title)]
     found: list[str] = []
     seen: set[str] = set()

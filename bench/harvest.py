@@ -14,7 +14,7 @@ quarantined or failed; task_status), the workers' start-up included. CPU s: the 
 the harvest's (or the workers') processes, which other work on a shared machine does not
 inflate as it inflates wall time (PostgreSQL's and Solr's are not counted).
 
-lngov_exchange reads the platform's API (harvesters/openapi.yaml): every listed entry is
+lngov_exchange reads the platform's API (sample_platform/openapi.yaml): every listed entry is
 judged, the openable ones published with their files copied (SHA-256 checked) and CSVs
 loaded into the DataStore. The DCAT RDF harvester reads the platform's DCAT-AP feed
 (/dcat/catalog.ttl, only the openable entries, hydra-paged) into a stock CKAN schema
@@ -87,7 +87,7 @@ def start_platform(entries: int) -> subprocess.Popen:
         if sock.connect_ex(("127.0.0.1", PLATFORM_PORT)) == 0:
             sys.exit(f"port {PLATFORM_PORT} is taken: stop what listens there first")
     process = subprocess.Popen(
-        [sys.executable, "-m", "harvesters.exchange_platform", "--port", str(PLATFORM_PORT),
+        [sys.executable, "-m", "sample_platform", "--port", str(PLATFORM_PORT),
          "--entries", str(entries), "--warm"], cwd=ROOT, stdout=subprocess.DEVNULL)
     deadline, last = time.monotonic() + 1200, None
     while time.monotonic() < deadline:

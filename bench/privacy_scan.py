@@ -6,7 +6,7 @@ generated tables: no services needed.
     .venv/bin/python bench/privacy_scan.py --catalog 10000 [--save DIR]
     .venv/bin/python bench/privacy_scan.py --dir DIR
 
---catalog N: the files of the sample exchange platform's catalog of N entries (harvesters/,
+--catalog N: the files of the sample exchange platform's catalog of N entries (sample_platform/,
 the CSV and XLSX files of its openable entries, generated in this process as the platform
 generates them; --save writes them to DIR). --dir: every .csv and .xlsx file under DIR. Each
 file is read as the loader reads it (tables/read.py: encoding detected, XLSX's first sheet)
@@ -46,8 +46,8 @@ def catalog_files(entries: int, seed: int) -> Iterator[tuple[str, bytes]]:
     """(filename, bytes) of the CSV and XLSX files the sample platform serves."""
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # harvesters/
-    from harvesters.exchange_platform.catalog import Catalog
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # sample_platform/
+    from sample_platform.catalog import Catalog
 
     catalog = Catalog(entries, seed)
     for entry in catalog.entries.values():

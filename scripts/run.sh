@@ -106,7 +106,7 @@ start_web() {
 start_web ckan "$CKAN_PORT"
 [ "$WEB_NODES" = 2 ] && start_web ckan2 "$CKAN2_PORT"
 start_bg worker "${CKAN[@]}" lngov worker
-# The sample data sharing and exchange platform the portal harvests (harvesters/), without the
+# The sample data sharing and exchange platform the portal harvests (sample_platform/), without the
 # 66 entries that load-demo published by hand above: the same codes from a second source would
 # be refused as one-data-one-source conflicts (the rule's own tests: tests/test_one_source.py).
 EXCHANGE_PORT="${LNGOV_EXCHANGE_PORT:-58990}"
@@ -114,7 +114,7 @@ EXCHANGE_URL="http://127.0.0.1:$EXCHANGE_PORT"
 # LNGOV_EXCHANGE_ENTRIES: how many entries it generates (500; 100000 for a province's
 # catalog: about 80 s and 0.6 GB before it answers).
 EXCHANGE_ENTRIES="${LNGOV_EXCHANGE_ENTRIES:-500}"
-(cd "$ROOT" && start_bg exchange "$VENV/bin/python" -m harvesters.exchange_platform \
+(cd "$ROOT" && start_bg exchange "$VENV/bin/python" -m sample_platform \
   --port "$EXCHANGE_PORT" --entries "$EXCHANGE_ENTRIES" --without-demo-entries)
 wait_for "CKAN (log: $LOG_DIR/ckan.log)" 120 ckan_up
 if [ "$WEB_NODES" = 2 ]; then

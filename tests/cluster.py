@@ -15,7 +15,7 @@ import requests
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import cache
+from ckanext.lngov.serving import cache
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

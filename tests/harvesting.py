@@ -13,7 +13,7 @@ from ckanext.harvest.tests.factories import HarvestSourceObj
 
 from ckanext.lngov.harvest import credentials, mapping, run
 from ckanext.lngov.harvest.exchange import ineligibility
-from harvesters.tests.conftest import TOKEN, LiveServer
+from sample_platform.tests.conftest import TOKEN, LiveServer
 from tests import catalog
 
 

@@ -1,4 +1,4 @@
-"""No uploaded file runs as the portal, in a real browser (ckanext/lngov/file_policy.py): a
+"""No uploaded file runs as the portal, in a real browser (ckanext/lngov/serving/files.py): a
 department editor, signed in, uploads through the resource form a script, an HTML page and
 an SVG image that load it, and opens each download link, from a web node directly and
 through the caching front (nginx sending the file itself): the page's title stays, no

@@ -1,4 +1,4 @@
-"""Public data requests (requests.py): a signed-in user asks a department for data; the
+"""Public data requests (data_requests/): a signed-in user asks a department for data; the
 request is public and searchable with its status, never with who asked; the department's
 editors answer it (answered, opened as an entry, declined with a reason)."""
 from __future__ import annotations

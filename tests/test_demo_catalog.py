@@ -90,7 +90,7 @@ def test_the_demo_s_first_harvest_reports_no_conflict(loaded):
     """make run: the hand-published demo, then a harvest of the sample platform started
     --without-demo-entries. The job ends clean: no one-data-one-source conflict with the
     hand-published entries (with them the platform gave 60), no error."""
-    from harvesters.tests.conftest import LiveServer
+    from sample_platform.tests.conftest import LiveServer
     from tests.harvesting import harvest, make_source
 
     platform = LiveServer(entries=120, seed=0, demo_entries=False).start()

@@ -59,7 +59,7 @@ def test_dump_is_the_whole_catalog_in_each_format(entries, no_jobs, app):
     shapes = set()
     for fmt in rdf.FORMATS:
         response = app.get(f"/catalog/dump.{fmt}")
-        # a file is never served as XML (file_policy.py): RDF/XML goes as an attachment
+        # a file is never served as XML (serving/files.py): RDF/XML goes as an attachment
         assert response.headers["Content-Type"].startswith(
             "application/octet-stream" if fmt == "rdf" else rdf.MEDIA[fmt])
         graph = rdf.parse(response.data, fmt)

@@ -1,4 +1,4 @@
-"""No uploaded or harvested file can ever run as the portal (ckanext/lngov/file_policy.py), no
+"""No uploaded or harvested file can ever run as the portal (ckanext/lngov/serving/files.py), no
 address runs either (links.py), and a department uploads the formats its entry declares
 (catalog/uploads.py): over HTTP, against the real services. The browser's side:
 tests/test_browser_files.py; every route's headers: tests/test_sweep.py."""
@@ -16,7 +16,7 @@ from ckan.lib.search import rebuild
 from ckan.tests.helpers import call_action
 from ckanext.harvest.model import HarvestJob, HarvestObject
 
-from ckanext.lngov import file_policy
+from ckanext.lngov.serving import files as file_policy
 from ckanext.lngov.dcat import dump
 from tests import catalog
 from tests.commands import run_ckan, run_jobs

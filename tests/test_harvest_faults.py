@@ -1,4 +1,4 @@
-"""The platform misbehaves (harvesters/exchange_platform /_control/mode) or the harvesting
+"""The platform misbehaves (sample_platform /_control/mode) or the harvesting
 process dies: every job finishes, says what went wrong per entry, keeps what was published,
 publishes nothing ineligible, and the next job converges."""
 from __future__ import annotations

@@ -113,6 +113,36 @@ def test_a_job_started_from_the_web_ui_finishes_with_the_one_shot_outcomes(
     assert not objects and counts["added"] == counts["updated"] == counts["error"] == 0
 
 
+def test_an_object_queued_again_once_done_is_not_imported_twice(source, supervisor):
+    """ckanext-harvest's housekeeping queues again every WAITING object it does not find in
+    the fetch queue, one a consumer has just taken but not begun included; the copy of a
+    message for an object already done is dropped, so the job's record stays what it was
+    (it said `updated` for an entry the job added)."""
+    from ckanext.harvest import queue as harvest_queue
+    from ckanext.harvest.model import HarvestObject
+
+    obj = model.Session.query(HarvestObject).filter(
+        HarvestObject.harvest_source_id == source.id, HarvestObject.state == "COMPLETE",
+        HarvestObject.current == True).first()  # noqa: E712
+    assert obj is not None, "the job before left no imported object"
+    object_id, finished, state = obj.id, obj.import_finished, obj.state
+    outcome = {e.key: e.value for e in obj.extras}["outcome"]
+    model.Session.remove()
+    connection, key = harvest_queue.get_connection(), harvest_queue.get_fetch_routing_key()
+    body = json.dumps({"harvest_object_id": object_id})
+    connection.rpush(key, body)   # as resubmit_objects sends it
+    deadline = time.monotonic() + 60
+    while body in connection.lrange(key, 0, -1) or connection.exists(f"{key}:{object_id}"):
+        assert time.monotonic() < deadline, "the consumer did not take the message"
+        time.sleep(0.5)
+    time.sleep(2)   # (the mark is set a moment after the message leaves the queue)
+    obj = HarvestObject.get(object_id)
+    # (once the job is finished, ckanext-harvest's callback marks the copy's object ERROR)
+    assert (obj.state, obj.import_finished, {e.key: e.value for e in obj.extras}["outcome"]) \
+        == (state, finished, outcome)
+    model.Session.remove()
+
+
 def test_a_consumer_that_dies_is_started_again(supervisor):
     parent = psutil.Process(supervisor.pid)
     before = {c.pid for c in parent.children()}

@@ -19,7 +19,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.lngov import translations
-from harvesters.tests.conftest import LiveServer
+from sample_platform.tests.conftest import LiveServer
 from tests import catalog
 from tests.harvesting import harvest, make_source
 

@@ -223,7 +223,7 @@ def test_home_figures_follow_an_entry_made_private_and_public_again(world, app, 
 def test_home_page_figures_follow_an_entry_made_private_and_public_again(
         world, app, sysadmin_module):
     """The home page's catalog figures (counts, entry points, newest) are kept per cache
-    generation (kept.py): the next view after a change shows it."""
+    generation (serving/memory.py): the next view after a change shows it."""
     def home():
         body = app.get("/").body
         counts = body[body.index('class="lngov-counts"'):]
@@ -245,7 +245,7 @@ def test_home_page_figures_follow_an_entry_made_private_and_public_again(
 
 def test_an_anonymous_entry_follows_its_changes_at_once(world, app, sysadmin_module):
     """An anonymous visitor's package_show and package_search are kept per cache generation
-    (kept.py; package_show after the visitor's right to read the entry is checked on the
+    (serving/memory.py; package_show after the visitor's right to read the entry is checked on the
     database): a change, or the entry made private, is seen by the very next request, on
     the API and on the pages."""
     user = {"user": sysadmin_module["name"]}
@@ -262,7 +262,7 @@ def test_an_anonymous_entry_follows_its_changes_at_once(world, app, sysadmin_mod
         assert shown()["result"]["notes"] == "今年的户政公告汇编。"
         page = app.get("/dataset/pg-notices").body
         assert "今年的户政公告汇编。" in page
-        # the schema.org data too (kept.py, for anonymous visitors), where JSON escapes it
+        # the schema.org data too (serving/memory.py, for anonymous visitors), where JSON escapes it
         assert json.dumps("今年的户政公告汇编。")[1:-1] in page
         # the search results' summaries too (markdown_extract, remembered by text)
         assert "今年的户政公告汇编。" in app.get("/dataset/", query_string={"q": "户政公告"}).body

@@ -27,7 +27,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.lngov.dcat import dump
 
-from harvesters.tests.conftest import TOKEN, LiveServer
+from sample_platform.tests.conftest import TOKEN, LiveServer
 from tests import catalog
 from tests.harvesting import harvest, make_source
 

@@ -16,7 +16,8 @@ from ckan import model
 from ckan.lib import jobs
 from ckan.tests.helpers import call_action
 
-from ckanext.lngov import cache, worker
+from ckanext.lngov import worker
+from ckanext.lngov.serving import cache
 from ckanext.lngov.tables import load, status
 from tests import catalog
 from tests.commands import run_jobs

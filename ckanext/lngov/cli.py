@@ -1,7 +1,17 @@
 """`ckan lngov ...`: the portal's commands."""
 from __future__ import annotations
 
+import sys
+
 import click
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.common import config
+
+from ckanext.lngov import worker as jobs_worker
+from ckanext.lngov.harvest import credentials, queues, run
+from ckanext.lngov.tables import load as table_load
 
 
 @click.group()
@@ -12,6 +22,8 @@ def lngov():
 @lngov.command("load-demo")
 def load_demo():
     """Load the demo catalog (departments, entries and their files); safe to repeat."""
+    # Here, not at the top: the demo's generators and openpyxl take a second to import, which
+    # every web node and worker would pay for a command they never run.
     from ckanext.lngov.demo import load
 
     counts = load.load(say=click.echo)
@@ -24,8 +36,6 @@ def load_demo():
 def worker(burst, max_jobs):
     """The portal's background worker (what scripts/run.sh starts): CKAN's RQ worker running
     each job in its own process, on CKAN's default queue first, then the table loads."""
-    from ckanext.lngov import worker as jobs_worker
-
     jobs_worker.work(burst=burst, max_jobs=max_jobs)
 
 
@@ -34,16 +44,12 @@ def tables():
     """Queue the load of every open table not loaded yet (or loaded from another file):
     after an upgrade, tables an older portal loaded as text get their types and preview.
     The portal's worker does the loads (`ckan lngov worker`)."""
-    from ckan import model
-
-    from ckanext.lngov.tables import load
-
     ids = [row[0] for row in model.Session.query(model.Package.id).filter(
         model.Package.state == "active", model.Package.type == "dataset")]
     queued = 0
     with click.progressbar(ids, label="entries") as bar:
         for package_id in bar:
-            queued += load.schedule(package_id)
+            queued += table_load.schedule(package_id)
     model.Session.commit()
     click.echo(f"tables queued: {queued}")
 
@@ -73,8 +79,6 @@ def application_mails():
     """Mail the end of approvals past their end date (applicant and department) and remind
     departments of applications near or past their due date: each once, so safe to run as
     often as wanted (cron, e.g. hourly; scripts/run.sh runs it every hour)."""
-    import ckan.plugins.toolkit as tk
-
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     done = tk.get_action("lngov_application_mails")({"user": site_user["name"]}, {})
     click.echo(f"approvals ended, mailed: {done['expired']}; "
@@ -101,10 +105,6 @@ def harvest(source, workers):
     For cron: prints plain lines when not on a terminal; exits 1 when the job recorded errors,
     2 when it could not start.
     """
-    import sys
-
-    from ckanext.lngov.harvest import run
-
     try:
         found = run.source_by_name_or_id(source)
     except Exception as error:  # noqa: BLE001 - any failure to find it is the same message
@@ -141,8 +141,6 @@ def harvest(source, workers):
 def harvest_consumer(kind):
     """One consumer of ckanext-harvest's gather or fetch queue (jobs started from the web UI),
     one that survives idle queues (harvest/queues.py). `harvest-consumers` supervises both."""
-    from ckanext.lngov.harvest import queues
-
     queues.consume(kind)
 
 
@@ -154,11 +152,6 @@ def harvest_consumers(interval):
     """Run the gather and fetch consumers under supervision: each restarted if it dies, and
     the harvest jobs closed when finished (or when stalled, after ckan.harvest.timeout
     minutes without progress). Stops with SIGTERM or Ctrl-C."""
-    import ckan.plugins.toolkit as tk
-    from ckan.common import config
-
-    from ckanext.lngov.harvest import queues
-
     every = interval or tk.config.get("ckanext.lngov.harvest.supervise_interval")
     click.echo(f"harvest consumers: supervising (housekeeping every {every} s)")
     queues.Supervisor(config["__file__"], every,
@@ -173,10 +166,6 @@ def move_secrets():
     config, which the API and activities showed. Safe to repeat; prints the sources moved,
     never the secrets.
     """
-    from ckan.common import config
-
-    from ckanext.lngov.harvest import credentials
-
     for name in credentials.move_out(config["__file__"]):
         click.echo(f"harvest source {name}: token moved to "
                    f"{credentials.option(name)} in {config['__file__']}")

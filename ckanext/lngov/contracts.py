@@ -7,7 +7,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import file_policy, links
+from ckanext.lngov import links
+from ckanext.lngov.serving import files as file_policy
 
 
 class ContractError(RuntimeError):

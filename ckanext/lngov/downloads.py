@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.common import current_user
 
-from ckanext.lngov.logic.auth import in_department
+from ckanext.lngov.access import in_department
 from ckanext.lngov.tables import status
 
 blueprint = Blueprint("lngov_downloads", __name__)

@@ -22,6 +22,8 @@ from ckan.lib import base
 from flask import Response, request
 from sqlalchemy import exc as sa_exc
 
+from ckanext.lngov.logic import auth
+
 log = logging.getLogger(__name__)
 
 # URL arguments that name a dataset in the routes of a dataset type (/dataset/<id>/...).
@@ -84,8 +86,6 @@ def refuse_anonymous_writes() -> Any:
     the action runs, whatever its identifiers name. (Otherwise an action that looks its
     dataset up before checking rights would answer 404 for a missing entry and 403 for a
     closed one.)"""
-    from ckanext.lngov.logic import auth
-
     if request.endpoint != "api.action" or tk.current_user.is_authenticated:
         return None
     name = (request.view_args or {}).get("logic_function", "")

@@ -9,10 +9,13 @@ from flask import g
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.lngov import kept, lang, usage
+from ckanext.lngov import lang, search, usage
+from ckanext.lngov.access import department_editor, in_department
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
+from ckanext.lngov.harvest import record
 from ckanext.lngov.pages import stats
+from ckanext.lngov.serving import memory
 from ckanext.lngov.tables import examples, status
 
 
@@ -76,8 +79,6 @@ def lngov_local_time(value: Any) -> str:
 def lngov_job_outcomes(job_id: str) -> dict[str, int]:
     """A harvest job's outcome counts (harvest/record.py), for the pages that show a job
     without harvest_job_show (the source's dashboard, the job list)."""
-    from ckanext.lngov.harvest import record
-
     return record.counts(job_id)
 
 
@@ -129,18 +130,8 @@ def lngov_freshness(pkg: dict[str, Any]) -> dict[str, Any]:
 
 def lngov_file_formats(pkg: dict[str, Any]) -> list[str]:
     """The formats of an entry's files and APIs, as the file-format facet names them."""
-    found: list[str] = []
-    for resource in pkg.get("resources") or []:
-        fmt = (resource.get("format") or "").upper()
-        name = "API" if resource.get("resource_type") == "api" or fmt == "API" else fmt
-        if name and name not in found:
-            found.append(name)
-    return found
-
-
-def lngov_downloadable(pkg: dict[str, Any]) -> bool:
-    """Whether the public may download the entry's files here (无条件开放 only)."""
-    return pkg.get("open_attribute") == "open"
+    return search.file_formats((r.get("format"), r.get("resource_type"))
+                               for r in pkg.get("resources") or [])
 
 
 def lngov_home() -> dict[str, Any]:
@@ -230,15 +221,11 @@ def lngov_department_editor(owner_org: str | None) -> bool:
     """Does the signed-in user answer the department's applications?"""
     from ckan.common import current_user
 
-    from ckanext.lngov.logic.auth import department_editor
-
     return current_user.is_authenticated and department_editor(current_user.name, owner_org)
 
 
 def lngov_in_department(owner_org: str | None) -> bool:
     from ckan.common import current_user
-
-    from ckanext.lngov.logic.auth import in_department
 
     return current_user.is_authenticated and in_department(current_user.name, owner_org)
 
@@ -262,7 +249,7 @@ def _markdown_extract(next_helper: Any, text: str, extract_length: int) -> Any:
 @tk.chained_helper
 def structured_data(next_helper: Any, dataset_dict: Any, profiles: Any = None) -> Any:
     """ckanext-dcat's schema.org data of an entry page, kept per cache generation for
-    anonymous visitors (kept.py: by entry, last change, language and profiles): drawing it
+    anonymous visitors (serving/memory.py: by entry, last change, language and profiles): drawing it
     loads the DCAT profiles and builds and serializes an RDF graph, a third of an entry
     page's time. Signed-in visitors' pages draw it each time (their entry may hold the
     department's fields)."""
@@ -273,18 +260,18 @@ def structured_data(next_helper: Any, dataset_dict: Any, profiles: Any = None) -
         return next_helper(dataset_dict, profiles=profiles)
     key = ("structured_data", dataset_dict["id"], dataset_dict["metadata_modified"],
            lang.current(), json.dumps(profiles))
-    return kept.recent(key, lambda: next_helper(dataset_dict, profiles=profiles))
+    return memory.recent(key, lambda: next_helper(dataset_dict, profiles=profiles))
 
 
 def get_helpers() -> dict[str, Any]:
     return {"markdown_extract": markdown_extract, "structured_data": structured_data,
-            "lngov_choices": lngov_choices, "lngov_is_public": public.is_public,
+            "lngov_choices": lngov_choices, "lngov_is_public": codes.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
             "lngov_site": lngov_site, "lngov_job_outcomes": lngov_job_outcomes,
             "lngov_local_time": lngov_local_time,
             "lngov_text": lngov_text, "lngov_label": lngov_label,
             "lngov_freshness": lngov_freshness, "lngov_file_formats": lngov_file_formats,
-            "lngov_downloadable": lngov_downloadable, "lngov_home": lngov_home,
+            "lngov_downloadable": codes.downloadable, "lngov_home": lngov_home,
             "lngov_is_english": is_english, "lngov_usage": lngov_usage,
             "lngov_overdue": lngov_overdue, "lngov_pager": lngov_pager,
             "lngov_table_status": lngov_table_status, "lngov_api_examples": lngov_api_examples,

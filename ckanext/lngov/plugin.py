@@ -8,24 +8,30 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.lngov import (accel, accounts, cache, checksum, cli, contracts, downloads,
-                           file_policy, guard, helpers, lang, links, search, security, usage,
-                           visibility)
-from ckanext.lngov import requests as data_requests
+from ckanext.lngov import (accounts, checksum, cli, contracts, downloads, guard, helpers, lang,
+                           links, search, security, usage, visibility)
+from ckanext.lngov.applications import actions as application_actions
+from ckanext.lngov.applications import auth as application_auth
 from ckanext.lngov.applications import store as application_store
 from ckanext.lngov.applications import views as application_views
-from ckanext.lngov.catalog import uniqueness, uploads, validators
+from ckanext.lngov.catalog import codes, uniqueness, uploads, validators
+from ckanext.lngov.data_requests import actions as data_request_actions
+from ckanext.lngov.data_requests import auth as data_request_auth
+from ckanext.lngov.data_requests import views as data_request_views
 from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
-from ckanext.lngov.dcat import public as dcat_public
+from ckanext.lngov.harvest import record as harvest_record
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
+from ckanext.lngov.serving import accel, cache, files
 from ckanext.lngov.suggest import actions as suggest_actions
 from ckanext.lngov.suggest import auth as suggest_auth
 from ckanext.lngov.suggest import helpers as suggest_helpers
 from ckanext.lngov.suggest import index as suggest_index
 from ckanext.lngov.suggest import views as suggest_views
+from ckanext.lngov.tables import actions as table_actions
+from ckanext.lngov.tables import auth as table_auth
 from ckanext.lngov.tables import load as tables
 from ckanext.lngov.tables import xlsx as table_xlsx
 
@@ -46,6 +52,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.ISignal)
 
     # IConfigurer
 
@@ -79,7 +86,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # Every write of an entry (hand, API, harvest) regenerates the catalog dump, schedules
     # the loads of its open tables and puts the caching front's answers out of date once
-    # committed (cache.py); one that stops being public takes its past activities out of
+    # committed (serving/cache.py); one that stops being public takes its past activities out of
     # the public streams (and its tables out of the DataStore).
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         cache.changed()
@@ -91,7 +98,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
         visibility.hide_past_activities(pkg_dict["id"])
         dcat_catalog.forget(pkg_dict["id"])
         tables.schedule(pkg_dict["id"])
-        dump.schedule(urgent=not dcat_public.is_public(pkg_dict))
+        dump.schedule(urgent=not codes.is_public(pkg_dict))
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         cache.changed()
@@ -140,15 +147,21 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def make_middleware(self, app: Any, config: Any) -> Any:
         return accel.install(cache.install(security.install(guard.install(app))))
 
+    # ISignal: a table load says what happened (tables/load.py); the harvest's record of the
+    # job and the DCAT catalog follow.
+
+    def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
+        return {tables.held_back: [harvest_record.held_back], tables.changed: [dump.republish]}
+
     # IBlueprint
 
     def get_blueprint(self):
         return [*dcat_views.get_blueprints(), downloads.blueprint, lang.js_translations,
                 usage.blueprint, pages.blueprint, application_views.blueprint,
-                accounts.blueprint, data_requests.blueprint, cache.blueprint, accel.blueprint,
-                table_xlsx.blueprint, suggest_views.blueprint,
+                accounts.blueprint, data_request_views.blueprint, cache.blueprint,
+                accel.blueprint, table_xlsx.blueprint, suggest_views.blueprint,
                 # after accel: its hook runs before accel's, which takes X-Sendfile away
-                file_policy.blueprint]
+                files.blueprint]
 
     # IClick
 
@@ -180,17 +193,22 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                 "convert_package_name_or_id_to_id":
                     visibility.convert_package_name_or_id_to_id}
 
-    # IActions
+    # IActions: CKAN's and the extensions' chained (logic/action.py, with DCAT's and the
+    # DataStore's writes that renew the cache generation), and each feature's own.
 
     def get_actions(self) -> dict[str, Any]:
         return {**action.get_actions({**dcat_actions.get_actions(), **cache.get_actions(),
                                       **links.get_actions()}),
-                **suggest_actions.get_actions()}
+                **application_actions.get_actions(), **data_request_actions.get_actions(),
+                **table_actions.get_actions(), **suggest_actions.get_actions()}
 
-    # IAuthFunctions
+    # IAuthFunctions: CKAN's and the extensions' chained (logic/auth.py), and each feature's
+    # own, one for each of its actions.
 
     def get_auth_functions(self) -> dict[str, Any]:
-        return {**auth.get_auth_functions(self), **suggest_auth.get_auth_functions()}
+        return auth.get_auth_functions(self, {
+            **application_auth.get_auth_functions(), **data_request_auth.get_auth_functions(),
+            **table_auth.get_auth_functions(), **suggest_auth.get_auth_functions()})
 
     # ITemplateHelpers
 

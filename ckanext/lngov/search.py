@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Iterable
 
 import ckan.plugins.toolkit as tk
 
@@ -82,10 +82,11 @@ _NOTHING = 'id:"-"'
 _MARK = "lngov_freshness_facet"
 
 
-def file_formats(pkg_dict: dict[str, Any]) -> list[str]:
-    """The distinct formats of an index document's resources (res_format, res_type)."""
+def file_formats(resources: Iterable[tuple[str | None, str | None]]) -> list[str]:
+    """The distinct formats of (format, resource type) pairs as the file-format facet names
+    them: API for an API, the format in capitals for a file."""
     found: list[str] = []
-    for fmt, kind in zip(pkg_dict.get("res_format") or [], pkg_dict.get("res_type") or []):
+    for fmt, kind in resources:
         name = API if kind == "api" or (fmt or "").upper() == API else (fmt or "").upper()
         if name and name not in found:
             found.append(name)
@@ -150,7 +151,8 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
                 value = [value]
         if value:
             pkg_dict[field] = value
-    formats = file_formats(pkg_dict)
+    formats = file_formats(zip(pkg_dict.get("res_format") or [],
+                               pkg_dict.get("res_type") or []))
     if formats:
         pkg_dict[FILE_FORMATS] = formats
     due = freshness.index_value(pkg_dict)

@@ -16,6 +16,8 @@ from flask import Blueprint, request
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.lngov.dcat.views import accepted_format
+
 blueprint = Blueprint("lngov_usage", __name__)
 
 VIEW, DOWNLOAD = "view", "download"
@@ -61,13 +63,11 @@ def front_view():
     """The front's copy of a request of an entry's page (/dataset/<name>, /en/dataset/<name>):
     a view if the page is the HTML one and the visitor may read the entry, as CKAN's own
     page would have answered 200."""
-    from ckanext.lngov.dcat.views import _accepted_format
-
     path = request.headers.get("X-Original-URI", "").split("?", 1)[0].rstrip("/")
     parts = path.split("/")
     if parts[1:2] == ["en"]:
         parts = parts[1:]
-    if len(parts) != 3 or parts[1] != "dataset" or _accepted_format():
+    if len(parts) != 3 or parts[1] != "dataset" or accepted_format():
         return "", 204
     try:
         pkg = tk.get_action("package_show")({"for_view": True}, {"id": parts[2]})

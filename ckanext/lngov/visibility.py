@@ -13,7 +13,11 @@ import json
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.lib.navl.dictization_functions import Invalid
 from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+from ckanext.lngov.access import readable
 
 
 @functools.lru_cache(maxsize=None)
@@ -127,7 +131,6 @@ def hide_past_activities(package_id: str, deleting: bool = False) -> None:
     """A dataset that stops being public (withdrawn, deleted, made private) takes its history
     with it: CKAN labels each activity once, when it is written, so the activities of its
     public days would stay in the site's and the department's public streams."""
-    from ckan import model
     from ckan.lib.plugins import get_permission_labels
     from sqlalchemy import text
 
@@ -145,11 +148,6 @@ def hide_past_activities(package_id: str, deleting: bool = False) -> None:
 
 def _readable_or_invalid(value: str, context: dict[str, Any],
                          message: str | None = None) -> str:
-    from ckan import model
-    from ckan.lib.navl.dictization_functions import Invalid
-
-    from ckanext.lngov.logic.auth import readable
-
     if context.get("ignore_auth"):
         return value
     pkg = model.Package.get(value)

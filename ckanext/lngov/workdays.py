@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import zoneinfo
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -158,13 +159,12 @@ def due(submitted: datetime.date) -> datetime.date:
 
 
 def today() -> datetime.date:
-    """Today in the portal's zone (ckan.display_timezone: Asia/Shanghai), not the server's."""
+    """Today in the portal's zone (ckan.display_timezone: Asia/Shanghai), not the server's:
+    the one "today" of the portal's date rules (deadlines, approvals, release dates)."""
     return local_date(datetime.datetime.now(datetime.timezone.utc))
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:
-    import zoneinfo
-
     zone = tk.config.get("ckan.display_timezone") or "Asia/Shanghai"
     if zone == "server":
         return moment.astimezone().date()

@@ -7,7 +7,7 @@ in it (`load_environment`: 0.4-0.5 s of CPU here), which cost more than a table 
 cleans up after itself (CKAN's Worker closes the database session after each job), so they
 run one after another in the worker process, as rq's SimpleWorker runs them; a job's timeout
 still holds (rq's SIGALRM death penalty). Threads a job starts (the caching front's later
-generation, cache.py) outlive it, which a work horse's exit cut short.
+generation, serving/cache.py) outlive it, which a work horse's exit cut short.
 
 Queues, taken in this order: CKAN's default queue (mails, CKAN's own jobs, the catalog dump
 after something left the public catalog), then LATER, the work that may wait its turn (the

@@ -1,4 +1,4 @@
-// The caching front's generation (ckanext/lngov/cache.py): the content of the file that the
+// The caching front's generation (ckanext/lngov/serving/cache.py): the content of the file that the
 // web nodes rewrite after every change affecting a kept answer, read on every request. An
 // unreadable file gives "", and the front then neither answers from its cache nor keeps.
 import fs from 'fs';

@@ -10,9 +10,13 @@ functions); nobody else gets anything more.
 
 - store.py: the table lngov_application (migration a1c0de000004), its reads and writes, the
   grant check
-- reasons.py: the refusal reasons
-- notify.py: e-mails on every state change, to the applicant and the department
-- the actions (lngov_application_*) are in logic/action.py, their auth functions in
-  logic/auth.py; each state change is an activity of the entry that only the department and
-  the applicant see (permission labels), so nobody else learns who applied
+- schema.py: the actions' input as navl schemas
+- actions.py: the actions lngov_application_* and lngov_service_clock; auth.py: their auth
+  functions. Each state change is an activity of the entry that only the department and the
+  applicant see (permission labels), so nobody else learns who applied
+- reasons.py: the refusal reasons (reasons.yaml), which data requests decline with too
+- notify.py: e-mails on every state change, to the applicant and the department; expiry.py:
+  the scheduled mails (ended approvals, near-due reminders)
+- clock.py: the public service clock of each department
+- views.py: the pages
 """

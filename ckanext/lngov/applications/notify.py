@@ -1,21 +1,16 @@
-"""E-mails on every state change of an application, through CKAN's mailer (smtp.* options):
-to the applicant, and to the department (its editors and admins, and the entry's contact
-address). Chinese first, English below: the portal does not know a recipient's language.
-A mail that cannot be sent is logged; the answer itself stands. Also the end of an approval
+"""E-mails on every state change of an application (mails.py: Chinese first, English below; a
+mail that cannot be sent is logged, the answer itself stands): to the applicant, and to the
+department (its editors and admins, and the entry's contact address). Also the end of an approval
 (to both) and the reminder of an application near its due date (to the department), which
 `ckan lngov application-mails` sends (expiry.py)."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.lib import mailer
 
+from ckanext.lngov import mails
 from ckanext.lngov.applications import reasons
-
-log = logging.getLogger(__name__)
 
 SUBMITTED, APPROVED, REFUSED = "submitted", "approved", "refused"
 EXPIRED, DUE_SOON = "expired", "due_soon"
@@ -53,8 +48,7 @@ def _org_title(org_id: str) -> str:
 
 
 def _body(event: str, app: dict[str, Any], to_department: bool) -> str:
-    site = tk.config.get("ckan.site_title") or ""
-    url = tk.config.get("ckan.site_url", "").rstrip("/")
+    url = mails.site_url()
     entry = f"{app.get('package_title') or ''} ({url}/dataset/{app.get('package_name')})"
     zh, en = [], []
     if event == SUBMITTED:
@@ -106,20 +100,7 @@ def _body(event: str, app: dict[str, Any], to_department: bool) -> str:
         en.append(f"Answer it: {url}/applications/{app['id']}")
     zh.append(f"申请编号：{app['id']}")
     en.append(f"Application: {app['id']}")
-    return "\n".join(zh) + "\n\n" + "\n".join(en) + f"\n\n-- \n{site}\n{url}\n"
-
-
-def mail_each(recipients: list[tuple[str, str, Any]], subject: str, body, what: str) -> int:
-    """Mails each (name, address, key) recipient `body(key)`; a mail that fails is logged
-    (`what` says about what) and never undoes what it reports. Returns how many were sent."""
-    sent = 0
-    for name, address, key in recipients:
-        try:
-            mailer.mail_recipient(name, address, subject, body(key))
-            sent += 1
-        except Exception as error:   # noqa: BLE001 a mail never undoes the answer
-            log.warning("%s: the mail to %s was not sent: %s", what, address, error)
-    return sent
+    return mails.bilingual(zh, en)
 
 
 def send(event: str, app: dict[str, Any]) -> int:
@@ -135,5 +116,6 @@ def send(event: str, app: dict[str, Any]) -> int:
                    for name, address in department_addresses(app["owner_org"],
                                                              app["package_id"])
                    if not applicant or address.lower() != (applicant.email or "").lower()]
-    return mail_each(recipients, subject, lambda to_department: _body(event, app, to_department),
-                     f"application {app['id']} ({event})")
+    return mails.mail_each(recipients, subject,
+                           lambda to_department: _body(event, app, to_department),
+                           f"application {app['id']} ({event})")

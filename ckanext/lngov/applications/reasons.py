@@ -6,6 +6,8 @@ from functools import lru_cache
 
 import yaml
 
+from ckanext.lngov import lang as portal_lang
+
 _PATH = os.path.join(os.path.dirname(__file__), "reasons.yaml")
 
 
@@ -26,7 +28,5 @@ def label(code: str | None, lang: str | None = None) -> str:
     if reason is None:
         return code
     if lang is None:
-        from ckanext.lngov import lang as portal_lang
-
         lang = portal_lang.current()
     return reason["en"] if (lang or "").startswith("en") else reason["zh"]

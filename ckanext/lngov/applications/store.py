@@ -11,8 +11,9 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.lngov import accounts, cache, workdays
+from ckanext.lngov import accounts, sql, workdays
 from ckanext.lngov.applications import reasons
+from ckanext.lngov.serving import cache
 
 PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
 STATES = (PENDING, APPROVED, REFUSED)
@@ -20,10 +21,6 @@ STATES = (PENDING, APPROVED, REFUSED)
 _COLUMNS = ("id, package_id, owner_org, user_id, state, purpose, period_start, period_end, "
             "resource_ids, submitted, decided, decided_by, conditions, end_date, reason_code, "
             "reason_text")
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def insert(*, package_id: str, owner_org: str, user_id: str, purpose: str,
@@ -38,19 +35,12 @@ def insert(*, package_id: str, owner_org: str, user_id: str, purpose: str,
         ":resource_ids, :submitted)"),
         {"id": app_id, "package_id": package_id, "owner_org": owner_org, "user_id": user_id,
          "purpose": purpose, "period_start": period_start, "period_end": period_end,
-         "resource_ids": resource_ids, "submitted": _now()})
+         "resource_ids": resource_ids, "submitted": sql.now()})
     return app_id
 
 
 def get(app_id: str) -> dict[str, Any] | None:
-    try:
-        uuid.UUID(str(app_id))
-    except ValueError:
-        return None
-    row = model.Session.execute(sa.text(
-        f"SELECT {_COLUMNS} FROM lngov_application WHERE id = :id"), {"id": app_id}).mappings()
-    found = row.first()
-    return dict(found) if found else None
+    return sql.row_by_id("lngov_application", _COLUMNS, app_id)
 
 
 def pending_for(user_id: str, package_id: str) -> bool:
@@ -69,7 +59,7 @@ def decide(app_id: str, state: str, by: str, **answer: Any) -> bool:
         "UPDATE lngov_application SET state = :state, decided = :decided, decided_by = :by, "
         "conditions = :conditions, end_date = :end_date, reason_code = :reason_code, "
         "reason_text = :reason_text WHERE id = :id AND state = 'pending'"),
-        {"id": app_id, "state": state, "decided": _now(), "by": by, **values})
+        {"id": app_id, "state": state, "decided": sql.now(), "by": by, **values})
     return done.rowcount == 1
 
 
@@ -138,7 +128,7 @@ def claim_mail(app_id: str, kind: str) -> bool:
     column = _MAILED[kind]
     done = model.Session.execute(sa.text(
         f"UPDATE lngov_application SET {column} = :now WHERE id = :id AND {column} IS NULL"),
-        {"id": app_id, "now": _now()})
+        {"id": app_id, "now": sql.now()})
     model.Session.commit()
     return done.rowcount == 1
 

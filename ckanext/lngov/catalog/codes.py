@@ -12,6 +12,11 @@ from typing import Any
 import yaml
 
 CODES_FILE = Path(__file__).with_name("codes.yaml")
+
+# The open attributes (开放属性: codes.yaml's open_attribute), named once for the code, and
+# the two that may be published at all.
+OPEN, CONDITIONAL, CLOSED = "open", "conditional", "closed"
+OPEN_ATTRIBUTES = (OPEN, CONDITIONAL)
 # CKAN's locale names for the two languages of the portal.
 LANGS = {"zh": "zh_Hans_CN", "en": "en"}
 
@@ -63,6 +68,21 @@ def database_for_item(classification: str, item: str) -> dict[str, Any] | None:
          if e["classification"] == classification and e["item"] == item),
         None,
     )
+
+
+def is_public(entry: dict[str, Any]) -> bool:
+    """A public entry: an active, non-private catalog entry whose open attribute is open or
+    conditional. Closed (不予开放), private, draft and withdrawn (deleted) entries never are."""
+    return (entry.get("state", "active") == "active" and not entry.get("private")
+            and entry.get("type", "dataset") == "dataset"
+            and entry.get("open_attribute") in OPEN_ATTRIBUTES)
+
+
+def downloadable(entry: Any) -> bool:
+    """Does the public get the entry's files (its dict, or a Package's extras)? Only an
+    unconditionally open (无条件开放) entry's; a conditionally open one's go to those the
+    department grants them (logic/auth.py lngov_data_access)."""
+    return entry.get("open_attribute") == OPEN
 
 
 def format_type_fits(format_type: str, category: str) -> bool:

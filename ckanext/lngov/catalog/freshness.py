@@ -83,7 +83,9 @@ def due_date(pkg: dict[str, Any]) -> dt.date | None:
 
 def is_overdue(pkg: dict[str, Any], today: dt.date | None = None) -> bool:
     due = due_date(pkg)
-    return due is not None and due < (today or dt.date.today())
+    # Today as Solr's NOW has it (UTC), not the site's (workdays.today): an entry's badge and
+    # the search facet agree on every entry at every hour.
+    return due is not None and due < (today or dt.datetime.now(dt.timezone.utc).date())
 
 
 def status(pkg: dict[str, Any], today: dt.date | None = None) -> str | None:

@@ -6,11 +6,13 @@ index's refusal of a concurrent twin into the same error.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from sqlalchemy import exc
+
+from ckanext.lngov.access import readable
 
 INDEX = "lngov_package_resource_code_key"
 CREDIT_CODE_INDEX = "lngov_group_credit_code_key"
@@ -35,8 +37,6 @@ def holder(code: str, except_id: str | None = None) -> model.Package | None:
 
 def message(code: str, pkg: model.Package, context: dict[str, Any]) -> str:
     """Names the holder to those who may see it, and only its department to the others."""
-    from ckanext.lngov.logic.auth import readable
-
     if readable(context, pkg):
         return tk._("The resource code {code} already belongs to “{title}” ({name})").format(
             code=code, title=pkg.title, name=pkg.name)
@@ -65,25 +65,27 @@ def credit_code_message(code: str, group: model.Group) -> str:
         code=code, department=group.title)
 
 
-def lngov_credit_code_unique(key, data, errors, context):
-    """One department per credit code."""
-    code = data.get(key)
-    if errors[key] or not isinstance(code, str) or not code:
-        return
-    group = context.get("group")
-    own_id = data.get(key[:-1] + ("id",)) or (group.id if group else None)
-    found = department_with_credit_code(code, own_id if isinstance(own_id, str) else None)
-    if found is not None:
-        errors[key].append(credit_code_message(code, found))
+def _unique(own: str, find: Callable[[str, str | None], Any],
+            say: Callable[[str, Any, dict[str, Any]], str]) -> Callable[..., None]:
+    """A validator: the code is nobody's but the object's own (its id in the data, or the
+    context's `own` object being updated); `find(code, own id)` the other holder, `say` the
+    message naming it."""
+    def validator(key, data, errors, context):
+        code = data.get(key)
+        if errors[key] or not isinstance(code, str) or not code:
+            return
+        obj = context.get(own)
+        own_id = data.get(key[:-1] + ("id",)) or (obj.id if obj else None)
+        found = find(code, own_id if isinstance(own_id, str) else None)
+        if found is not None:
+            errors[key].append(say(code, found, context))
+    return validator
 
 
-def lngov_resource_code_unique(key, data, errors, context):
-    """The code is not held by another entry (public, private, draft or deleted)."""
-    code = data.get(key)
-    if errors[key] or not isinstance(code, str) or not code:
-        return
-    package = context.get("package")
-    own_id = data.get(key[:-1] + ("id",)) or (package.id if package else None)
-    found = holder(code, except_id=own_id if isinstance(own_id, str) else None)
-    if found is not None:
-        errors[key].append(message(code, found, context))
+# One department per credit code.
+lngov_credit_code_unique = _unique(
+    "group", department_with_credit_code,
+    lambda code, found, context: credit_code_message(code, found))
+# The code is not held by another entry (public, private, draft or deleted).
+lngov_resource_code_unique = _unique(
+    "package", lambda code, own_id: holder(code, except_id=own_id), message)

@@ -11,7 +11,7 @@ extension of its own (a database is opened as its exports, an API is a link).
 Why: the declared formats are what the department told the catalog; a file that fits none of
 them (a script, a web page on a statistics table) is a mistake or an attack, refused where it
 enters with a message that says what would fit. Whatever is accepted is still served so
-that it cannot run (file_policy.py): the rule is about the catalog's truth, not the only wall.
+that it cannot run (serving/files.py): the rule is about the catalog's truth, not the only wall.
 
 It is checked when an upload is new or renamed; a file already stored under the same name
 is not judged again (an edit of the entry never fails on a file the rule did not see).

@@ -16,7 +16,7 @@ from ckan.lib.navl.dictization_functions import missing
 from ckanext.scheming import helpers as sh
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.lngov import lang
+from ckanext.lngov import lang, workdays
 from ckanext.lngov.catalog import codes
 
 _ = tk._
@@ -54,10 +54,6 @@ def _as_list(value: Any) -> list | None:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
     return None
-
-
-def _today() -> datetime.date:
-    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
 
 
 # --- code lists (Rule 5) -------------------------------------------------------------------
@@ -122,7 +118,7 @@ _WHEN_MESSAGES = {
         "Required for a resource that is not shared: give the law, regulation or policy "
         "it is based on"),
     ("share_type", "conditional"): lambda: _("Required for conditional sharing"),
-    ("open_attribute", "conditional"): lambda: _(
+    ("open_attribute", codes.CONDITIONAL): lambda: _(
         "Required for a conditionally open resource: say who may apply and on what terms"),
 }
 
@@ -143,21 +139,21 @@ def lngov_required_when(other: str, other_value: str):
 def lngov_not_shared_is_closed(key, data, errors, context):
     """Rule 4: what departments may not share is not opened to the public."""
     if _other(data, key, "share_type") == "none" and data.get(key) not in (
-            "closed", missing, None, ""):
+            codes.CLOSED, missing, None, ""):
         errors[key].append(_("A resource that is not shared (不予共享) can only be closed "
                              "(不予开放)"))
 
 
 def lngov_closed_is_private(key, data, errors, context):
     """Rule 3: a closed entry is private to its department, whatever the request says."""
-    if data.get(key) == "closed":
+    if data.get(key) == codes.CLOSED:
         data[key[:-1] + ("private",)] = True
 
 
 # --- dates, formats, data items (Rule 5) ---------------------------------------------------
 
 def lngov_release_date(value: Any) -> Any:
-    """A real calendar date, CCYY-MM-DD, not after today (in China)."""
+    """A real calendar date, CCYY-MM-DD, not after today in the site's zone."""
     if _empty(value):
         return value
     if isinstance(value, (datetime.date, datetime.datetime)):
@@ -168,7 +164,7 @@ def lngov_release_date(value: Any) -> Any:
         date = datetime.date.fromisoformat(value.strip())
     except ValueError:
         raise Invalid(_("{value} is not a real date").format(value=value.strip()))
-    if date > _today():
+    if date > workdays.today():
         raise Invalid(_("The release date cannot be after today"))
     return date.isoformat()
 

@@ -31,6 +31,7 @@ from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles import DCAT
 from ckanext.dcat.utils import catalog_uri, dataset_uri
 
+from ckanext.lngov.catalog import codes
 from ckanext.lngov.dcat import public, writers
 from ckanext.lngov.dcat.profile import LngovDCATAP3Profile
 
@@ -90,7 +91,7 @@ def indexed(ids: list[str]) -> dict[str, dict[str, Any]]:
     found = {}
     for row in result["results"]:
         entry = json.loads(row.get("validated_data_dict") or "{}")
-        if entry and public.is_public(entry):  # the index said so; the dict must agree
+        if entry and codes.is_public(entry):  # the index said so; the dict must agree
             found[row["id"]] = entry
     return found
 

@@ -87,6 +87,13 @@ def run_job(queue: str = worker.URGENT) -> dict[str, int]:
     return sizes
 
 
+def republish(package_id: str) -> None:
+    """The entry's DCAT (its distributions and data service) and the catalog dump again, at
+    once: its tables changed as the public sees them (tables/load.py `changed`)."""
+    catalog.forget(package_id)
+    schedule(now=True)
+
+
 def schedule(urgent: bool = False, now: bool = False) -> bool:
     """Queues a regeneration unless one is already waiting; True if one was queued (or will
     be). URGENT (something left the public catalog): on CKAN's default queue, which the worker

@@ -180,7 +180,7 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
             "created": resource.get("created"),
             "metadata_modified": resource.get("last_modified") or resource.get("metadata_modified"),
         }
-        if entry.get("open_attribute") == "open":
+        if codes.downloadable(entry):
             # The portal's own copy of the file, and its checksum.
             out["access_url"] = out["download_url"] = resource.get("url")
             if resource.get("hash"):
@@ -368,7 +368,7 @@ class LngovDCATAP3Profile(EuropeanDCATAP3Profile):
         conditions = [self._object_value(r, RDFS.label)
                       for d in g.objects(dataset_ref, DCAT.distribution)
                       for r in g.objects(d, DCT.rights)]
-        if dataset_dict.get("open_attribute") == "conditional" and conditions:
+        if dataset_dict.get("open_attribute") == codes.CONDITIONAL and conditions:
             dataset_dict["open_conditions"] = conditions[0]
         for resource in dataset_dict.get("resources", []):
             self._parse_resource(resource)
@@ -474,14 +474,14 @@ class LngovSchemaOrgProfile(SchemaOrgProfile):
     """schema.org Dataset for the dataset page: the same public fields as the DCAT output."""
 
     def graph_from_dataset(self, dataset_dict, dataset_ref):
-        if not public.is_public(dataset_dict):
+        if not codes.is_public(dataset_dict):
             return  # nothing is said of a non-public entry
         entry = public.public_fields(dataset_dict)
         entry["identifier"] = entry.get("resource_code")
         entry["issued"] = entry.get("release_date")
         entry["resources"] = [r for r in entry.get("resources") or []
                               if not status.quarantined(r["id"])]
-        if entry.get("open_attribute") != "open":
+        if not codes.downloadable(entry):
             for resource in entry.get("resources") or []:
                 resource["url"] = dataset_page(entry)  # no public download
         super().graph_from_dataset(entry, dataset_ref)

@@ -1,8 +1,7 @@
 """What of the catalog is public, as the RDF profiles and the endpoints read it.
 
-A public entry is an active, non-private dataset whose open attribute is open or
-conditional: closed (不予开放), private, draft and withdrawn (deleted) entries are never
-public. Of a public entry, the department-only fields (visibility.py) never are.
+A public entry is as catalog/codes.py `is_public` has it: active, non-private, open or
+conditionally open. Of a public entry, the department-only fields (visibility.py) never are.
 
 `context_for(entries)` gathers, in two queries for a whole page, what an entry's RDF needs
 beyond its own dict: its department's public fields, and which related codes name public
@@ -17,20 +16,15 @@ from typing import Any, Iterable
 from ckan import model
 
 from ckanext.lngov import links, visibility
+from ckanext.lngov.catalog.codes import OPEN_ATTRIBUTES
 from ckanext.lngov.catalog.uniqueness import holding
 
-OPEN_ATTRIBUTES = ("open", "conditional")
-# Solr filter of the public entries, whoever searches and however CKAN is configured.
+# Solr filter of the public entries (catalog/codes.py is_public), whoever searches and however
+# CKAN is configured.
 PUBLIC_FQ = ("+capacity:public +state:active +dataset_type:dataset"
-             " +open_attribute:(open OR conditional)")
+             f" +open_attribute:({' OR '.join(OPEN_ATTRIBUTES)})")
 ORG_FIELDS = ("id", "name", "title", "title_en", "credit_code")
 CONTEXT_KEY = "_lngov_public"  # where context_for puts its findings in an entry dict
-
-
-def is_public(entry: dict[str, Any]) -> bool:
-    return (entry.get("state", "active") == "active" and not entry.get("private")
-            and entry.get("type", "dataset") == "dataset"
-            and entry.get("open_attribute") in OPEN_ATTRIBUTES)
 
 
 def public_fields(entry: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from ckanext.lngov.dcat.profile import table_schema_triples
 blueprint = Blueprint("lngov_dcat", __name__)
 
 
-def _accepted_format() -> str | None:
+def accepted_format() -> str | None:
     """The RDF format the Accept header asks for, if it prefers one over HTML."""
     accept = request.headers.get("Accept", "")
     best = request.accept_mimetypes.best_match(["text/html", *writers.ACCEPT])
@@ -92,7 +92,7 @@ def home_page() -> str:
 
 
 def home():
-    fmt = _accepted_format()
+    fmt = accepted_format()
     return _catalog(fmt) if fmt else home_page()
 
 
@@ -108,7 +108,7 @@ def read_dataset(_id: str, _format: str):
 
 
 def dataset(_id: str):
-    fmt = _accepted_format()
+    fmt = accepted_format()
     return _dataset(_id, fmt) if fmt else dataset_read("dataset", _id)
 
 
@@ -152,7 +152,7 @@ def _split(segment: str) -> tuple[str, str | None]:
     name, dot, ext = segment.rpartition(".")
     if dot:
         return name, writers.normal_format(ext)
-    return segment, _accepted_format() or "ttl"
+    return segment, accepted_format() or "ttl"
 
 
 def scheme(scheme: str):

@@ -28,15 +28,13 @@ from ckanext.harvest.model import HarvestObject
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from ckanext.lngov.catalog import uniqueness
-from ckanext.lngov.logic.action import activity_from_answer
-
+from ckanext.lngov.catalog import codes, uniqueness
 from . import credentials, datastore, files, index, mapping, record
+from .activity import activity_from_answer
 from .platform import Gone, Platform, PlatformError
 
 log = logging.getLogger(__name__)
 
-OPENABLE = {"open", "conditional"}
 HARVEST_USER = "exchange-harvest"
 
 
@@ -47,9 +45,9 @@ def ineligibility(entry: dict[str, Any]) -> str | None:
     if entry.get("secret") == "涉密":
         return "classified (涉密)"
     attribute = entry.get("open_attribute")
-    if attribute == "closed":
+    if attribute == codes.CLOSED:
         return "not open (不予开放)"
-    if attribute not in OPENABLE:
+    if attribute not in codes.OPEN_ATTRIBUTES:
         return f"open attribute missing or unknown: {attribute!r}"
     return None
 
@@ -117,7 +115,7 @@ class LngovExchangeHarvester(HarvesterBase):
     def info(self) -> dict[str, str]:
         return {"name": "lngov_exchange", "title": "辽宁省数据共享交换平台",
                 "description": "Openable entries of the provincial data sharing and "
-                               "exchange platform (harvesters/openapi.yaml)"}
+                               "exchange platform (sample_platform/openapi.yaml)"}
 
     # --- configuration ------------------------------------------------------------------
 

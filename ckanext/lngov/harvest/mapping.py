@@ -1,6 +1,6 @@
 """A platform entry as a catalog dataset.
 
-The platform speaks the catalog's own field names and codes (harvesters/openapi.yaml), so
+The platform speaks the catalog's own field names and codes (sample_platform/openapi.yaml), so
 the fields pass through and the catalog's validators judge them as they judge a form. Ids
 are derived from the source and the platform's identifiers: the same entry is always the
 same dataset and the same distribution the same resource, across jobs, withdrawals,
@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ckanext.lngov.catalog import codes
 from ckanext.lngov.checksum import SHA256
 
 from . import datastore
@@ -41,7 +42,7 @@ def dataset_name(code: str) -> str:
 
 def is_copied(entry: dict[str, Any], distribution: dict[str, Any]) -> bool:
     """Only an unconditionally open entry's files are copied and served to the public."""
-    return entry.get("open_attribute") == "open" and distribution.get("kind") == "file"
+    return codes.downloadable(entry) and distribution.get("kind") == "file"
 
 
 def dataset(entry: dict[str, Any], source_id: str, owner_org: str,
@@ -60,7 +61,7 @@ def resource(entry: dict[str, Any], distribution: dict[str, Any], source_id: str
     rid = resource_id(source_id, distribution["id"])
     res = {"id": rid, "name": distribution.get("title") or "", "format": distribution.get("format"),
            "mimetype": distribution.get("media_type")}
-    if entry.get("open_attribute") != "open":
+    if not codes.downloadable(entry):
         # 有条件开放: described, not served; the page tells how to apply.
         return res
     if distribution.get("kind") == "file":

@@ -1,4 +1,4 @@
-"""The exchange platform's catalog interface (harvesters/openapi.yaml), as the harvester sees it.
+"""The exchange platform's catalog interface (sample_platform/openapi.yaml), as harvested.
 
 Every failure becomes a PlatformError whose message says what was asked and what went wrong,
 for the harvest object's error record: 5xx, timeouts, refused connections, truncated or

@@ -12,6 +12,11 @@ harvest_job_create go through ckanext-harvest's gather and fetch queues in Redis
   harvest_jobs_run: it marks finished the jobs whose objects are all done, and, with
   `ckan.harvest.timeout` (minutes), closes as stalled a job without progress for that long,
   with an error on the job's page that says so.
+- Each object once. That housekeeping also resubmits every WAITING object it does not find
+  in the fetch queue (resubmit_objects), so an object a consumer has taken off the queue but
+  not begun yet is queued a second time; the consumer drops a message for an object that is
+  already done instead of fetching and importing it again (which would record an entry the
+  job added as updated).
 """
 from __future__ import annotations
 
@@ -26,11 +31,17 @@ import time
 from typing import Callable, Iterator
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckanext.harvest import queue
+from ckanext.harvest.model import HarvestObject
+from sqlalchemy.exc import DatabaseError
 
 log = logging.getLogger(__name__)
 
 KINDS = ("gather", "fetch")
+# The states of an object whose fetch and import are over (ckanext-harvest's
+# fetch_and_import_stages); a message for one is a resubmitted copy.
+DONE = ("COMPLETE", "ERROR")
 
 
 class IdleSafeConsumer(queue.RedisConsumer):
@@ -68,16 +79,31 @@ def consume(kind: str, stop: Callable[[], bool] = lambda: False) -> None:
         callback = queue.fetch_callback
     log.info("harvest %s consumer: waiting for messages", kind)
     for method, header, body in consumer.consume():
-        callback(consumer, method, header, body)
+        if kind == "fetch" and _done(body):
+            log.info("harvest fetch consumer: %s is done already: dropped", body)
+            consumer.basic_ack(method.delivery_tag)
+        else:
+            callback(consumer, method, header, body)
         if stop():
             return
+
+
+def _done(body: str) -> bool:
+    """Is the message's object fetched and imported already (a resubmitted copy)?"""
+    try:
+        obj = HarvestObject.get(json.loads(body)["harvest_object_id"])
+    except (ValueError, KeyError, TypeError, DatabaseError):
+        model.Session.remove()
+        return False   # ckanext-harvest's callback says what is wrong, or retries it
+    try:
+        return obj is not None and obj.state in DONE
+    finally:
+        model.Session.remove()   # the callback reads the object afresh
 
 
 def housekeeping() -> list[dict]:
     """ckanext-harvest's harvest_jobs_run, as the site user: finished jobs marked finished,
     stalled ones (ckan.harvest.timeout) closed with an error. Returns the jobs still running."""
-    from ckan import model
-
     _older_marks_readable()
     try:
         site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]

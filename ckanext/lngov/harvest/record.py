@@ -15,6 +15,8 @@ from ckanext.harvest.model import (HarvestGatherError, HarvestObject, HarvestObj
                                    HarvestObjectExtra)
 from sqlalchemy import func, text
 
+from ckanext.lngov.lang import site_translations
+
 OUTCOMES = ("added", "updated", "unchanged", "withdrawn", "refused", "not_open", "error")
 
 
@@ -81,17 +83,15 @@ HELD_BACK = "held_back"
 
 
 def held_back(resource: model.Resource, findings: list[dict[str, Any]]) -> None:
-    """Puts a file the personal-information gate quarantined (tables/load.py) on the report
-    of the job whose import published it (the entry's current object), once per file: the
-    table job runs after the harvest job has ended, and the entry itself stays published.
-    Nothing for a file that was not harvested."""
+    """Puts a file the personal-information gate quarantined (tables/load.py `held_back`) on
+    the report of the job whose import published it (the entry's current object), once per
+    file: the table job runs after the harvest job has ended, and the entry itself stays
+    published. Nothing for a file that was not harvested."""
     obj = model.Session.query(HarvestObject).filter(
         HarvestObject.package_id == resource.package_id,
         HarvestObject.current == True).first()  # noqa: E712
     if obj is None or any(e.key == HELD_BACK and e.value == resource.id for e in obj.extras):
         return
-    from ckanext.lngov.lang import site_translations
-
     texts = site_translations()   # a background job: the site's language
     kinds = {"resident_id": texts.gettext("resident ID numbers"),
              "mobile": texts.gettext("mobile phone numbers"),

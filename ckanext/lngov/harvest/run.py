@@ -24,7 +24,7 @@ from ckanext.harvest.model import HarvestGatherError, HarvestJob, HarvestObject,
 import sqlalchemy as sa
 from sqlalchemy import text
 
-from ckanext.lngov import cache
+from ckanext.lngov.serving import cache
 
 from . import index, record
 from .exchange import BatchUndone

@@ -1,14 +1,24 @@
-"""Who may call what, where the portal narrows CKAN's or an extension's defaults."""
+"""Who may call what, where the portal narrows CKAN's or an extension's defaults: a dataset the
+user may not read is a missing one for every auth function, data access (lngov_data_access),
+the department's own fields, harvest records, the DataStore. The rules themselves (who may
+read, who is in a department) are access.py's; the features' auth functions are theirs."""
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 import sys
+import uuid
 from typing import Any, Callable
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+from ckan import model
+from ckanext.harvest.model import HarvestObject
 
+from ckanext.lngov.access import in_department, readable
+from ckanext.lngov.applications import store
+from ckanext.lngov.catalog import codes
 from ckanext.lngov.logic import own_functions
 
 
@@ -26,9 +36,6 @@ def package_show(next_auth, context, data_dict):
 
 
 def _source_of_object(data_dict: dict[str, Any]) -> str | None:
-    from ckan import model
-    from ckanext.harvest.model import HarvestObject
-
     if data_dict.get("id"):
         obj = HarvestObject.get(data_dict["id"])
         return obj.harvest_source_id if obj else None
@@ -66,17 +73,6 @@ def harvest_object_list(next_auth, context, data_dict):
     return _source_managers_only(context, data_dict)
 
 
-def in_department(user_name: str | None, owner_org: str | None) -> bool:
-    """Sysadmins and the members of the department `owner_org`: who sees a department's own
-    fields, and gets the data of its conditionally open entries."""
-    import ckan.authz as authz
-
-    if not user_name:
-        return False
-    return authz.is_sysadmin(user_name) or bool(owner_org) and \
-        authz.has_user_permission_for_group_or_org(owner_org, user_name, "read")
-
-
 @tk.auth_allow_anonymous_access
 def lngov_department_fields(context, data_dict):
     """Who sees the department-only fields of the department `owner_org`'s entries (the
@@ -92,14 +88,10 @@ def lngov_data_access(context, data_dict):
     for a conditionally open one (有条件开放) its department and sysadmins, and those whose
     application the department approved, until the approval's end date and for the files
     applied for (`resource_id`: the file asked about; without it, any of the entry's)."""
-    from ckan import model
-
-    from ckanext.lngov.applications import store
-
     data_dict = data_dict or {}
     pkg = model.Package.get(str(data_dict.get("id") or ""))
     user_name = context.get("user") or None
-    if pkg is None or pkg.extras.get("open_attribute") != "conditional" or \
+    if pkg is None or pkg.extras.get("open_attribute") != codes.CONDITIONAL or \
             in_department(user_name, pkg.owner_org):
         return {"success": True}
     user = model.User.get(user_name) if user_name else None
@@ -114,8 +106,6 @@ def lngov_data_access(context, data_dict):
 def _conditional_table(context, data_dict) -> dict[str, Any] | None:
     """The DataStore table of a conditionally open entry is, like its files, for those the
     department grants it: refused to the others."""
-    from ckan import model
-
     resource = model.Resource.get(str((data_dict or {}).get("resource_id") or
                                       (data_dict or {}).get("id") or ""))
     if resource is None:
@@ -142,8 +132,6 @@ def datastore_info(next_auth, context, data_dict):
 def datastore_search_sql(next_auth, context, data_dict):
     """Every table a query reads is asked about as datastore_search asks about one; the
     table of an entry the user may not read does not exist (the answer of a missing one)."""
-    from ckan import model
-
     for name in context.get("table_names") or ():
         resource = model.Resource.get(name)
         if resource is not None and (resource.state != "active" or resource.package is None
@@ -161,129 +149,11 @@ def missing_table(name: str) -> Exception:
     return tk.ValidationError({"query": [tk._('There is no table "{name}".').format(name=name)]})
 
 
-# --- applications for conditionally open entries (applications/) ---------------------------
-
-def department_editor(user_name: str | None, owner_org: str | None) -> bool:
-    """Sysadmins and the editors and admins of the department `owner_org`: who answers its
-    applications."""
-    import ckan.authz as authz
-
-    if not user_name:
-        return False
-    return authz.is_sysadmin(user_name) or bool(owner_org) and \
-        authz.has_user_permission_for_group_or_org(owner_org, user_name, "update_dataset")
-
-
-def _application(context, data_dict) -> dict[str, Any]:
-    """The application `id`, if the user may see it (its applicant, the department's
-    editors); to anybody else it does not exist."""
-    from ckan import model
-
-    from ckanext.lngov.applications import store
-
-    row = store.get(str((data_dict or {}).get("id") or ""))
-    user = model.User.get(context.get("user") or "")
-    if row is None or user is None or (
-            row["user_id"] != user.id and not department_editor(user.name, row["owner_org"])):
-        raise tk.ObjectNotFound(tk._("Application not found"))
-    return row
-
-
-def lngov_application_create(context, data_dict):
-    """Any signed-in user applies (CKAN refuses anonymous callers before this)."""
-    return {"success": True}
-
-
-def lngov_application_list(context, data_dict):
-    """Signed-in users; the action lists only what the user may see."""
-    return {"success": True}
-
-
-def lngov_application_show(context, data_dict):
-    _application(context, data_dict)
-    return {"success": True}
-
-
-def _answer(context, data_dict):
-    row = _application(context, data_dict)
-    if department_editor(context.get("user"), row["owner_org"]):
-        return {"success": True}
-    return {"success": False, "msg": tk._(
-        "Only the providing department's editors answer applications")}
-
-
-def lngov_application_mails(context, data_dict):
-    """Sysadmins only (they pass before this): the scheduled mails."""
-    return {"success": False, "msg": tk._("Only sysadmins send the scheduled mails")}
-
-
-@tk.auth_allow_anonymous_access
-def lngov_service_clock(context, data_dict):
-    """Public: figures only."""
-    return {"success": True}
-
-
-def lngov_data_request_create(context, data_dict):
-    """Any signed-in user (CKAN refuses anonymous callers before this)."""
-    return {"success": True}
-
-
-@tk.auth_allow_anonymous_access
-def lngov_data_request_show(context, data_dict):
-    """Data requests are public (who asked is not: the action leaves it out)."""
-    return {"success": True}
-
-
-@tk.auth_allow_anonymous_access
-def lngov_data_request_list(context, data_dict):
-    return {"success": True}
-
-
-def lngov_data_request_follow(context, data_dict):
-    """Any signed-in user follows for themselves (CKAN refuses anonymous callers before
-    this); whom one follows is one's own."""
-    return {"success": True}
-
-
-lngov_data_request_unfollow = lngov_data_request_followee_list = lngov_data_request_follow
-
-
-def lngov_data_request_answer(context, data_dict):
-    from ckanext.lngov import requests as data_requests
-
-    row = data_requests.get(str((data_dict or {}).get("id") or ""))
-    if row is None:
-        raise tk.ObjectNotFound(tk._("Data request not found"))
-    if department_editor(context.get("user"), row["owner_org"]):
-        return {"success": True}
-    return {"success": False, "msg": tk._("Only the department's editors answer its data "
-                                          "requests")}
-
-
-def lngov_application_approve(context, data_dict):
-    return _answer(context, data_dict)
-
-
-def lngov_application_refuse(context, data_dict):
-    return _answer(context, data_dict)
-
-
 # Auth functions whose `id` names a dataset (or its resource, or a harvest source), for
 # hidden_as_missing below. A *_create's id is the new object's, not an existing one's.
 _DATASET_AUTH = re.compile(r"^(package|dataset_(?!followee)|resource|harvest_source|harvest_job|"
                            r"harvest_object|follow_dataset|unfollow_dataset|am_following_dataset|"
                            r"datastore)")
-
-
-def readable(context: dict[str, Any], pkg) -> bool:
-    """May the user of `context` read the dataset `pkg`?"""
-    if pkg.state == "active" and not pkg.private:
-        return True   # CKAN's "public" label, without asking for the user's labels
-    try:
-        return tk.check_access("package_show", {"user": context.get("user") or ""},
-                               {"id": pkg.id})
-    except (tk.NotAuthorized, tk.ObjectNotFound):
-        return False
 
 
 _ID_KEYS = ("id", "name_or_id", "source_id", "package_id", "dataset_id", "resource_id")
@@ -293,8 +163,6 @@ def about(name: str, context: dict[str, Any], data_dict: dict[str, Any]) -> tupl
     """What auth function `name` is asked about: ("hidden", keys) when its identifiers name a
     dataset (or a resource of one) the user may not read, ("nothing", keys) when they name
     no dataset at all, ("visible", []) or ("other", []) otherwise."""
-    from ckan import model
-
     if not _DATASET_AUTH.match(name) or not isinstance(data_dict, dict):
         return "other", []
     hidden, nothing = [], []
@@ -331,8 +199,6 @@ def hidden_as_missing(name: str, original: Callable) -> Callable:
     NotFound too, so that the auth functions that refuse before any lookup do not tell a
     closed entry (404) from a missing one (403). Only about datasets the user can see does
     a refusal stay a 403."""
-    import uuid
-
     def auth(next_auth, context, data_dict):
         try:
             result = next_auth(context, data_dict)
@@ -364,8 +230,6 @@ def hidden_as_missing(name: str, original: Callable) -> Callable:
 
 def _registered_auth_functions(own: p.SingletonPlugin) -> dict[str, Callable]:
     """CKAN's auth functions and every other plugin's, as CKAN registers them."""
-    import importlib
-
     found: dict[str, Callable] = {}
     for module_name in ("get", "create", "update", "delete", "patch", "file"):
         module = importlib.import_module(f"ckan.logic.auth.{module_name}")
@@ -406,8 +270,12 @@ def _over(outer: Callable, inner: Callable) -> Callable:
 _OVER_GENERIC = ("datastore_search_sql",)
 
 
-def get_auth_functions(own: p.SingletonPlugin | None = None) -> dict[str, Any]:
-    specific = _specific_auth_functions()
+def get_auth_functions(own: p.SingletonPlugin | None = None,
+                       features: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every registered auth function, chained so that a hidden dataset is a missing one;
+    the portal's rules over CKAN's and the extensions' (below); and the features' own auth
+    functions (`features`: one for each of their actions)."""
+    specific = {**_specific_auth_functions(), **(features or {})}
     registered = _registered_auth_functions(own)
     generic = {name: hidden_as_missing(name, fn) for name, fn in registered.items()
                if name not in specific}
@@ -430,17 +298,10 @@ def harvest_log_list(next_auth, context, data_dict):
     return {"success": False, "msg": tk._("Only sysadmins may read the harvest log")}
 
 
-def lngov_table_release(context, data_dict):
-    """Releasing a file held back for personal information is a sysadmin's review (sysadmins
-    pass before any auth function)."""
-    return {"success": False, "msg": tk._("Only sysadmins may release a file held back for "
-                                          "review")}
-
-
 def _specific_auth_functions() -> dict[str, Any]:
-    """The portal's own auth functions (every lngov_* function of this module: one per action
-    of the same name, and lngov_data_access, lngov_department_fields) and its rules over other
-    plugins' actions."""
+    """The portal's rules over CKAN's and other plugins' auth functions, and its own of this
+    module (every lngov_* function: lngov_data_access, lngov_department_fields, which no
+    action has, asked with check_access)."""
     return {"harvest_log_list": harvest_log_list,
             "package_show": package_show,
             "harvest_object_show": harvest_object_show,

@@ -13,7 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.lngov import search, usage
 from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
-from ckanext.lngov.kept import per_generation
+from ckanext.lngov.serving.memory import per_generation
 
 # Formats a program reads without a person (the 开放数林 index's 机器可读): tables, trees, APIs.
 MACHINE_READABLE = ("CSV", "XLSX", "XLS", "JSON", "XML", "API")
@@ -50,7 +50,7 @@ def public_entries(fields: tuple[str, ...] = ("id", "name", "organization", "rel
 
 
 def public_ids() -> frozenset[str]:
-    """Ids of every public entry, listed once per cache generation (kept.py). The
+    """Ids of every public entry, listed once per cache generation (serving/memory.py). The
     home page needs them on every view; listing them costs one search per PAGE entries (11
     at 10,500 entries)."""
     return per_generation("public_ids", lambda: frozenset(

@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.helpers import url_for
 
 from ckanext.lngov import lang
+from ckanext.lngov.helpers import lngov_text
 from ckanext.lngov.pages import stats
 
 blueprint = Blueprint("lngov_pages", __name__)
@@ -48,8 +49,6 @@ def developer():
 
 
 def figures() -> dict[str, Any]:
-    from ckanext.lngov.helpers import lngov_text
-
     entries = stats.public_entries()
     departments = stats.departments(entries)
     for d in departments:

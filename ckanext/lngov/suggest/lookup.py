@@ -25,7 +25,7 @@ from ckan import model
 
 from ckanext.lngov.catalog import codes
 from ckanext.lngov.dcat import public
-from ckanext.lngov.kept import per_generation
+from ckanext.lngov.serving.memory import per_generation
 from ckanext.lngov.suggest.index import PROVINCE, exact
 from ckanext.lngov.terms import pinyin, synonyms
 
@@ -46,7 +46,8 @@ def normalise(q: Any) -> str:
 
 def anonymous_search(**params: Any) -> dict[str, Any]:
     """package_search as an anonymous visitor, within the public catalog. Not answered from
-    kept.py's searches (every keystroke is another query; `lngov_suggest` in the context)."""
+    serving/memory.py's searches (every keystroke is another query; `lngov_suggest` in the
+    context)."""
     params["include_private"] = False
     params["fq"] = f"{public.PUBLIC_FQ} {params.get('fq') or ''}".strip()
     context = {"user": "", "ignore_auth": False, "auth_user_obj": None, "lngov_suggest": True}

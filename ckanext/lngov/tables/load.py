@@ -12,6 +12,9 @@ after it, the new one (PostgreSQL looks the name up again once the lock is grant
 `datastore_search` never answers "not found" during a reload. It is built on the DataStore
 backend's functions (`create_table`, `insert_data`, `create_indexes`), and ends with
 `datastore_create` on the swapped table, which sets the resource's `datastore_active`.
+
+A load tells what happened as CKAN's signals do (`held_back`, `changed`): the harvest's record
+and the DCAT catalog subscribe to them (plugin.py), so that nothing here imports them.
 """
 from __future__ import annotations
 
@@ -25,10 +28,19 @@ from sqlalchemy import event
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .. import cache, privacy, worker
+from .. import lang, privacy, worker
+from ..catalog import codes
+from ..serving import cache
 from . import quality, read, status, types
 
 log = logging.getLogger(__name__)
+
+held_back = tk.signals.ckanext.signal("lngov_table_held_back")
+"""A file was held back for personal information (sender: the resource; `findings`): sent
+before the quarantine commits, so that what a subscriber writes commits with it."""
+changed = tk.signals.ckanext.signal("lngov_table_changed")
+"""An entry's tables changed as the public sees them (sender: the entry's id): a first table,
+a release, a quarantine; sent once committed."""
 
 _PENDING_JOBS = "lngov_table_jobs"
 _INDEX_NAME = re.compile(r'INDEX "([^"]+)"')
@@ -46,7 +58,7 @@ def eligible(resource: model.Resource | None) -> bool:
         return False
     pkg = resource.package
     return (pkg is not None and pkg.state == "active" and not pkg.private
-            and pkg.extras.get("open_attribute") == "open" and resource.url_type == "upload"
+            and codes.downloadable(pkg.extras) and resource.url_type == "upload"
             and read.kind(resource.format, resource.url) is not None)
 
 
@@ -150,7 +162,7 @@ def run(resource_id: str) -> None:
         _index(resource.package_id, waiting)
     model.Session.commit()
     if first or release:
-        _republish(resource.package_id)
+        changed.send(resource.package_id)
 
 
 def _activate(resource: model.Resource) -> bool:
@@ -174,7 +186,7 @@ def _waiting() -> bool:
 def _index(package_id: str, waiting: bool) -> None:
     """The dataset's search document (its resources' `datastore_active`: the home page counts
     entries with tables). While more loads wait, Solr's commit is left to its autoSoftCommit
-    (seconds) and the caching front's generation renewed after it (cache.py); the last load
+    (seconds) and the caching front's generation renewed after it (serving/cache.py); the last load
     of a run commits."""
     from ckan import logic
 
@@ -198,8 +210,6 @@ def _preview(resource_id: str) -> None:
 def _site_text(message: str) -> str:
     """CKAN's translation of `message` in the site's language: the worker has no request,
     and CKAN's own view title would be stored in English (the resource page's tab)."""
-    from .. import lang
-
     return lang.site_translations("ckan").gettext(message)
 
 
@@ -207,20 +217,10 @@ def quarantine(resource: model.Resource, findings: list[dict[str, Any]]) -> None
     """Holds the file back: no table (an older version's goes too), no download, no DCAT."""
     drop_table(_context(), resource.id)
     status.put(resource.id, status.QUARANTINED, hash=resource.hash, findings=findings)
-    from ..harvest import record
-
-    record.held_back(resource, findings)  # a harvested file: said in its job's report
+    held_back.send(resource, findings=findings)  # a harvested file: said in its job's report
     model.Session.commit()
     log.warning("quarantined %s: %s", resource.id, findings)
-    _republish(resource.package_id)
-
-
-def _republish(package_id: str) -> None:
-    """The entry's DCAT (its distributions and data service) and the catalog dump again."""
-    from ..dcat import catalog as dcat_catalog, dump
-
-    dcat_catalog.forget(package_id)
-    dump.schedule(now=True)
+    changed.send(resource.package_id)
 
 
 def drop_table(context: dict[str, Any], resource_id: str) -> None:
@@ -267,15 +267,15 @@ def _fields(header: list[str], items: dict[str, dict[str, Any]]) -> list[dict[st
 
 def _records(rows: Iterator[list[Any]], fields: list[dict[str, Any]], report: quality.Report,
              findings: privacy.Findings | None) -> Iterator[list[dict[str, Any]]]:
-    codes = [(f["id"], f["info"]["data_type"]) for f in fields]
+    typed = [(f["id"], f["info"]["data_type"]) for f in fields]
     batch: list[dict[str, Any]] = []
     for number, row in enumerate(rows, 2):
         if not any(v not in (None, "") for v in row):
             continue  # blank lines, and XLSX rows formatted but empty
         if findings is not None:
-            privacy.screen_row(findings, number, codes, row)
+            privacy.screen_row(findings, number, typed, row)
         record = {}
-        for (name, code), value in zip(codes, row):
+        for (name, code), value in zip(typed, row):
             try:
                 record[name] = types.convert(value, code)
             except ValueError:

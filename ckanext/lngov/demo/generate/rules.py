@@ -46,6 +46,7 @@ for _name in DIMENSIONS:
 # -- the rules of columns.yaml
 PLACE_FIELDS: dict[str, Rule] = {
     "county_code": lambda row: row.county[1], "county": lambda row: row.county[0],
+    "county_code4": lambda row: row.county[1][2:6],
     "city_code": lambda row: row.city["code"], "city": lambda row: row.city["name"],
     "city_abbr": lambda row: row.city["abbr"],
 }
@@ -73,6 +74,9 @@ def _draw(row: Row, name: str, spec: dict) -> Any:
         return rng.random() < spec["chance"]
     if "integer" in spec:
         return rng.randint(*spec["integer"])
+    if "integer_by" in spec:
+        other, ranges = spec["integer_by"]
+        return rng.randint(*ranges[value(row, other)])
     if "uniform" in spec:
         return rng.uniform(*spec["uniform"])
     if "days_after_snapshot" in spec:

@@ -36,18 +36,6 @@ def _school(row: Row) -> str:
             "高级中学": f"{ks}第{rng.choice('一二三')}高级中学"}[kind]
 
 
-@column("学校标识码")
-def _school_code(row: Row) -> str:
-    return f"21{row.county[1][2:6]}{row.rng.randint(0, 9999):04d}"
-
-
-@column("在校生数（人）")
-def _enrolment(row: Row) -> int:
-    low, high = {"小学": (300, 2600), "初级中学": (400, 2000), "九年一贯制学校": (200, 1800),
-                 "完全中学": (1500, 4000), "高级中学": (1200, 3600)}[value(row, "办学类型")]
-    return row.rng.randint(low, high)
-
-
 @column("图书馆名称")
 def _library(row: Row) -> str:
     level = _library_level(row)

@@ -1,4 +1,4 @@
-"""Public data requests (数据需求): requests.py.
+"""Public data requests (数据需求): data_requests/.
 
 Revision ID: a1c0de000005
 Revises: a1c0de000004

@@ -1,5 +1,5 @@
 """Expiry and near-due mails recorded once (applications/expiry.py); followers of data
-requests (requests.py).
+requests (data_requests/).
 
 Revision ID: a1c0de000006
 Revises: a1c0de000005

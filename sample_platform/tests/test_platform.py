@@ -14,7 +14,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from ckanext.lngov.catalog.validators import RESOURCE_CODE as CODE, lngov_credit_code
 from ckanext.lngov.catalog.codes import CODES_FILE
 from ckanext.lngov.demo.files import load_catalog, load_yaml
-from harvesters.exchange_platform.catalog import Catalog
+from sample_platform.catalog import Catalog
 
 from .conftest import OTHER_TOKEN, TOKEN
 

@@ -12,8 +12,8 @@ import pytest
 import requests
 import uvicorn
 
-from harvesters.exchange_platform.app import create_app
-from harvesters.exchange_platform.catalog import Catalog
+from sample_platform.app import create_app
+from sample_platform.catalog import Catalog
 
 TOKEN = "test-token-a"
 OTHER_TOKEN = "test-token-b"

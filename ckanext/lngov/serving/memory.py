@@ -14,7 +14,7 @@ import json
 import threading
 from typing import Any, Callable
 
-from ckanext.lngov import cache
+from ckanext.lngov.serving import cache
 
 _lock = threading.Lock()
 _generation: str | None = None

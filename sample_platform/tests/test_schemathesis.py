@@ -1,4 +1,4 @@
-"""Property-based conformance of the live server to harvesters/openapi.yaml (schemathesis)."""
+"""Property-based conformance of the live server to sample_platform/openapi.yaml (schemathesis)."""
 from __future__ import annotations
 
 import collections

@@ -1,4 +1,4 @@
-"""python -m harvesters.exchange_platform --port 58990 [--entries 500|10000] [--seed N] [--tokens a,b]
+"""python -m sample_platform --port 58990 [--entries 500|10000] [--seed N] [--tokens a,b]
 [--without-demo-entries]"""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .catalog import Catalog
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m harvesters.exchange_platform",
+    parser = argparse.ArgumentParser(prog="python -m sample_platform",
                                      description="Simulated data sharing and exchange platform")
     parser.add_argument("--port", type=int, default=58990)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default loopback)")

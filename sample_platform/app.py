@@ -1,4 +1,4 @@
-"""The platform's HTTP interface (Starlette): harvesters/openapi.yaml, /_control, /dcat."""
+"""The platform's HTTP interface (Starlette): sample_platform/openapi.yaml, /_control, /dcat."""
 from __future__ import annotations
 
 import asyncio
@@ -23,7 +23,7 @@ from ckanext.lngov.catalog.validators import RESOURCE_CODE
 
 from .catalog import OPENABLE, Catalog, stamp
 
-OPENAPI_FILE = Path(__file__).resolve().parent.parent / "openapi.yaml"
+OPENAPI_FILE = Path(__file__).resolve().parent / "openapi.yaml"
 DIST_PATTERN = re.compile(r"^[0-9a-f]{20}$")
 RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
