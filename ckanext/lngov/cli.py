@@ -9,8 +9,10 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.common import config
 
+from ckanext.lngov import links as link_rule
 from ckanext.lngov import worker as jobs_worker
 from ckanext.lngov.harvest import credentials, queues, run
+from ckanext.lngov.suggest import index as suggest_index
 from ckanext.lngov.tables import load as table_load
 
 
@@ -60,10 +62,6 @@ def links():
     than ckan.valid_url_schemes: javascript:, data:, a relative address...), stored before
     the rule or behind its back. Until an editor fixes them, the pages, the API, DCAT and
     schema.org leave those addresses out. Exits 1 when there are any (for monitoring)."""
-    import sys
-
-    from ckanext.lngov import links as link_rule
-
     found = list(link_rule.bad_links())
     for row in found:
         click.echo(f"{row['dataset']}\t{row['resource_id']}\t{row['scheme'] or '-'}\t"
@@ -90,9 +88,7 @@ def search_usage():
     """Index again the entries whose use (views, downloads) moved to another magnitude since
     they were indexed, for search's "more used ahead" (suggest/index.py). Cheap when nothing
     moved; run it hourly (cron; scripts/run.sh does)."""
-    from ckanext.lngov.suggest import index
-
-    click.echo(f"entries indexed again with their use: {index.refresh_usage()}")
+    click.echo(f"entries indexed again with their use: {suggest_index.refresh_usage()}")
 
 
 @lngov.command("harvest")

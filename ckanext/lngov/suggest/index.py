@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.lngov import usage
+from ckanext.lngov import usage, worker
 from ckanext.lngov.dcat import public
 from ckanext.lngov.terms import pinyin, synonyms
 
@@ -123,8 +123,6 @@ def reindex_department(org_id: str) -> int:
 def department_edited(entity: Any) -> None:
     """IOrganizationController.edit: its entries' names checked in the background."""
     if isinstance(entity, model.Group) and entity.is_organization:
-        from ckanext.lngov import worker
-
         tk.enqueue_job(reindex_department, [entity.id], queue=worker.LATER,
                        title=f"lngov: department {entity.name} names in the index")
 
