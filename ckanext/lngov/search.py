@@ -33,6 +33,8 @@ OUTER_PARSER = "lucene"
 LOCAL_PARAMS = "{!edismax q.op=OR}"
 # CKAN's query fields, with the English title weighed as the title (the English abstract is
 # in `text`, as the Chinese one is).
+# Queries longer than this are searched as typed (no synonyms, no ranking boost).
+REWRITTEN_UP_TO = 100
 QUERY_FIELDS = "name^4 title^4 extras_title_en^4 tags^2 groups^2 text"
 
 
@@ -53,6 +55,11 @@ def solr_params(search_params: dict[str, Any]) -> dict[str, Any]:
         return search_params
     query = search_params["q"]
     search_params["defType"] = OUTER_PARSER
+    if len(query) > REWRITTEN_UP_TO:
+        # A pasted paragraph: its rewritings and exact-title boost would make a query Solr
+        # refuses; it is searched as typed.
+        search_params["q"] = LOCAL_PARAMS + query
+        return search_params
     search_params["q"] = LOCAL_PARAMS + synonyms.edismax_query(query)
     search_params.setdefault("qf", QUERY_FIELDS)
     search_params.setdefault("boost", ranking.boost(query))

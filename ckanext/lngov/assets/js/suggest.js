@@ -59,6 +59,13 @@
     input.addEventListener('blur', function () {
       window.setTimeout(function () { self.close(); }, 150);
     });
+    // once the search is sent, no suggestion is asked: the page is leaving
+    if (input.form) {
+      input.form.addEventListener('submit', function () {
+        self.leaving = true;
+        window.clearTimeout(self.timer);
+      });
+    }
     // a click on an option must not blur the input before the link is followed
     this.list.addEventListener('mousedown', function (e) { e.preventDefault(); });
   };
@@ -72,6 +79,7 @@
 
   Combobox.prototype.fetch = function (q) {
     var self = this;
+    if (this.leaving) { return; }
     if (this.cache[q]) { this.show(this.cache[q]); return; }
     if (this.request) { this.request.abort(); }
     this.request = new AbortController();
