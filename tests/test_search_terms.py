@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.tests.helpers import call_action
 
+from ckanext.lngov.suggest import index
 from ckanext.lngov.terms import synonyms
 
 from tests import catalog as entries
@@ -61,7 +62,6 @@ def world(sysadmin_module):
         connection.execute(sa.text(
             "INSERT INTO lngov_usage (package_id, kind, count) VALUES "
             "(:id, 'view', 120), (:id, 'download', 40)"), {"id": made["used"]["id"]})
-    from ckanext.lngov.suggest import index
     assert index.refresh_usage() >= 1
     return dict(stats=stats, market=market, **made)
 
@@ -183,6 +183,17 @@ def test_among_equals_the_fresher_comes_first(world):
 def test_among_equals_the_more_used_comes_first(world):
     names = search("养老机构名录")
     assert names.index("used") < names.index("unused")
+
+
+def test_a_use_counted_is_searched_at_once(world):
+    # (Solr's soft commit would show it within seconds: the refresh must not wait for it.)
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO lngov_usage (package_id, kind, count) VALUES (:id, 'view', 3)"),
+            {"id": world["exact"]["id"]})
+    assert index.refresh_usage() >= 1
+    [doc] = index._indexed(f'+id:"{world["exact"]["id"]}"', "lngov_used")
+    assert doc["lngov_used"] == index.used(3, 0)
 
 
 def test_a_better_match_keeps_its_place_over_a_fresher_one(world):

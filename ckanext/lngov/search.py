@@ -33,9 +33,9 @@ OUTER_PARSER = "lucene"
 LOCAL_PARAMS = "{!edismax q.op=OR}"
 # CKAN's query fields, with the English title weighed as the title (the English abstract is
 # in `text`, as the Chinese one is).
+QUERY_FIELDS = "name^4 title^4 extras_title_en^4 tags^2 groups^2 text"
 # Queries longer than this are searched as typed (no synonyms, no ranking boost).
 REWRITTEN_UP_TO = 100
-QUERY_FIELDS = "name^4 title^4 extras_title_en^4 tags^2 groups^2 text"
 
 
 def is_free_text(q: str | None) -> bool:

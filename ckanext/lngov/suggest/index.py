@@ -103,10 +103,13 @@ def _indexed(fq: str, fl: str) -> list[dict[str, Any]]:
 
 
 def _reindex(ids: list[str]) -> None:
-    from ckan.lib.search import rebuild
+    from ckan.lib.search import commit, rebuild
 
     if ids:
-        rebuild(package_ids=ids, defer_commit=False, quiet=True)
+        # rebuild(package_ids=...) defers every commit whatever defer_commit says: without
+        # this one the new documents are searched only after Solr's next soft commit.
+        rebuild(package_ids=ids, quiet=True)
+        commit()
 
 
 def reindex_department(org_id: str) -> int:
