@@ -61,8 +61,10 @@ BATCH = 500
 WARMUP_BATCHES = 4
 TOP = 10
 DEEP = 20          # recall@20
-TUNING_SEED = 28   # the tuning queries' seed: the held-apart set of the first run (2026-12-07)
-HELD_SEED = 2812   # the held-apart queries' own seed, drawn after the rules were tuned
+# The tuning queries' seeds: the held-apart sets of earlier runs, looked at since (28: the
+# first run, 2026-12-07; 2812: the second, 2026-12-08).
+TUNING_SEEDS = (28, 2812)
+HELD_SEED = 2028   # the held-apart queries' own seed, drawn after the rules were tuned
 MIN_RELEVANT = 10  # a held-apart query has a full first page of relevant entries
 
 
@@ -693,8 +695,9 @@ def drawn(entries: list[Entry], seed: int, apart_from: Iterable[Query] = ()) -> 
     department's former name or abbreviation with a topic word or with a city, and English
     words of the topic with a city; none of the queries `apart_from`.
 
-    Two sets are drawn: the tuning queries (TUNING_SEED, the held-apart set of the first run,
-    looked at since) and the held-apart queries (HELD_SEED), never looked at while tuning."""
+    Two sets are drawn: the tuning queries (TUNING_SEEDS: the held-apart sets of earlier
+    runs, looked at since) and the held-apart queries (HELD_SEED), never looked at while
+    tuning."""
     rng = random.Random(seed)
     found: dict[str, Query] = {}
     taken = {q.q for q in apart_from}
@@ -746,6 +749,14 @@ def drawn(entries: list[Entry], seed: int, apart_from: Iterable[Query] = ()) -> 
         if len(found) > before:
             quota[kind] -= 1
     return list(found.values())
+
+
+def tuning_queries(entries: list[Entry]) -> list[Query]:
+    """The queries of every tuning seed, each set drawn apart from those before it."""
+    found: list[Query] = []
+    for seed in TUNING_SEEDS:
+        found += drawn(entries, seed, apart_from=QUERIES + found)
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -1157,9 +1168,9 @@ def main(argv: Iterable[str] | None = None) -> int:
         docs = [solr_document(e.pkg, ckan_params.site_id, portal_fields) for e in entries]
         batch_sets[portal_fields] = [json.dumps(docs[i:i + BATCH], ensure_ascii=False).encode()
                                      for i in range(0, len(docs), BATCH)]
-    tuning = drawn(entries, TUNING_SEED, apart_from=QUERIES)
+    tuning = tuning_queries(entries)
     held = [] if args.tuning_only else drawn(entries, HELD_SEED, apart_from=QUERIES + tuning)
-    for name, seed, queries in (("tuning", TUNING_SEED, tuning), ("held-apart", HELD_SEED, held)):
+    for name, seed, queries in (("tuning", TUNING_SEEDS, tuning), ("held-apart", HELD_SEED, held)):
         log(f"{len(queries)} {name} queries (seed {seed}): " + ", ".join(
             f"{sum(1 for q in queries if q.kind == k)} {label}" for k, label in HELD_KINDS.items()))
     relevant = {q.q: {e.id for e in entries if q.relevant(e)} for q in QUERIES + tuning + held}
