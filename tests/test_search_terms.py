@@ -52,6 +52,8 @@ def world(sysadmin_module):
          datetime.date.today().isoformat()),
         ("older", "沈阳市人口统计年鉴", "", "", stats, "2019-01-01"),
         ("used", "抚顺市养老机构名录", "", "", stats, "2023-06-30"),
+        # says 医保 as typed, beside the rule's entry that says 医疗保障
+        ("yibao", "辽宁省医保定点医药机构名录", "", "", stats, "2023-06-30"),
         ("unused", "鞍山市养老机构名录", "", "", stats, "2023-06-30"),
     ]:
         made[name] = entries.create(admin, **entries.entry(
@@ -87,6 +89,15 @@ def test_each_former_name_and_abbreviation_finds_the_catalogs_word(world, n, wor
                                      for w in rule["to"][1:]])
 def test_each_equivalent_form_finds_the_other(world, n, word):
     assert _rule_name(n) in search(word)
+
+
+def test_what_was_typed_ranks_above_its_rewritings(world):
+    # 医保 is also searched as 医疗保障, whose more bigrams must not outweigh the typed word
+    rewritten = next(n for n, rule in enumerate(RULES) if "医保" in (rule.get("from") or []))
+    names = search("医保")
+    assert names.index("yibao") < names.index(_rule_name(rewritten))
+    assert synonyms.edismax_query("工商局") == (
+        "+((工商局) OR (市场监管局)^0.5 OR (市场监督管理局)^0.333)")
 
 
 def test_a_query_still_finds_what_it_says(world):

@@ -164,10 +164,23 @@ def variants(query: str, table: Rules | None = None) -> list[str]:
 
 def edismax_query(query: str) -> str:
     """The edismax query string for a free-text query: the query itself, or its variants as
-    one required group, +((工商局) OR (市场监管局) OR …). edismax applies mm within each
-    variant as it would to the query alone; a required group is not itself cut by mm (a
-    group of two optional clauses would need both)."""
+    one required group, +((工商局) OR (市场监管局)^0.5 OR …), each rewriting weighed by
+    _weight. edismax applies mm within each variant as it would to the query alone; a
+    required group is not itself cut by mm (a group of two optional clauses would need
+    both)."""
     found = variants(query)
     if len(found) == 1:
         return query
-    return "+(" + " OR ".join(f"({v})" for v in found) + ")"
+    typed, *others = found
+    return "+(" + " OR ".join(
+        [f"({typed})", *(f"({v})^{_weight(typed, v)}" for v in others)]) + ")"
+
+
+def _weight(typed: str, variant: str) -> float:
+    """A variant weighs as the query typed: a longer rewriting (医保 → 医疗保障) has more
+    bigrams to match, and would otherwise rank above the entries that say what was typed."""
+    return round(_bigrams(typed) / _bigrams(variant), 3)
+
+
+def _bigrams(text: str) -> int:
+    return max(1, len(text.replace(" ", "")) - 1)
