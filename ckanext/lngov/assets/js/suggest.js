@@ -30,7 +30,6 @@
     this.options = [];
     this.active = -1;
     this.timer = null;
-    this.request = null;
     this.build();
   }
 
@@ -81,17 +80,17 @@
     var self = this;
     if (this.leaving) { return; }
     if (this.cache[q]) { this.show(this.cache[q]); return; }
-    if (this.request) { this.request.abort(); }
-    this.request = new AbortController();
+    // An answer to a query since typed further is kept (backspace finds it) and not shown;
+    // it is not aborted: a cancelled request is a failed one to the browser.
     window.fetch(endpoint() + '?q=' + encodeURIComponent(q),
-                 {signal: this.request.signal, headers: {Accept: 'application/json'}})
+                 {headers: {Accept: 'application/json'}})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (found) {
         if (!found) { return; }
         self.cache[q] = found;
         if (self.input.value.trim() === q) { self.show(found); }
       })
-      .catch(function (e) { if (e.name !== 'AbortError') { self.close(); } });
+      .catch(function () { self.close(); });
   };
 
   Combobox.prototype.group = function (name, label, items) {
@@ -177,6 +176,8 @@
     } else if (e.key === 'Enter') {
       if (open && this.active >= 0) {
         e.preventDefault();
+        this.leaving = true;
+        window.clearTimeout(this.timer);
         window.location.assign(this.options[this.active].href);
       }
     } else if (e.key === 'Escape' || e.key === 'Esc') {
