@@ -95,6 +95,8 @@ const STYLE = 'body{font-family:"Noto Sans CJK SC",sans-serif;background:#f4f6f9
 function page(t, title, body) {
   return `<!DOCTYPE html><html lang="${t.lang}"><head><meta charset="utf-8">`
     + '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    // no favicon request (a browser's 404 at the provider would count as a failed request)
+    + '<link rel="icon" href="data:,">'
     + `<title>${esc(title)}</title><style>${STYLE}</style></head>`
     + `<body><main><h1>${esc(t.title)}</h1>${body}</main></body></html>`;
 }

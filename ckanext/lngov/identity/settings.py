@@ -86,3 +86,21 @@ def check(config: Any) -> None:
     if "openid" not in settings.scope.split():
         raise CkanConfigurationException(
             "ckanext.lngov.identity.scope must include openid")
+
+
+def content_security_policy(policy: str, config: Any = None) -> str:
+    """The pages' policy (security.py) with the provider's origin as a form's target too:
+    the sign-out form's answer redirects to the provider's end-session endpoint, and
+    browsers hold a form's redirects to form-action."""
+    try:
+        issuer = read(config).issuer
+    except CkanConfigurationException:
+        return policy   # the start stops on it (check)
+    if not issuer or not policy:
+        return policy
+    origin = "/".join(issuer.split("/")[:3])
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    for i, directive in enumerate(directives):
+        if directive.split()[0] == "form-action" and origin not in directive.split():
+            directives[i] = f"{directive} {origin}"
+    return "; ".join(directives)
