@@ -118,6 +118,20 @@ def test_the_first_sign_in_creates_the_account_and_the_next_finds_it_by_subject(
     assert (renewed.fullname, renewed.email) == ("张伟伟", "zww@fgw.ln.gov.cn")
 
 
+def test_one_account_per_subject_is_the_database_s_rule(live_server, departments, staff):
+    from sqlalchemy.exc import IntegrityError   # (only this test meets it)
+
+    record = person()
+    staff(record)
+    assert Visitor(live_server).sign_in(record["username"]).status_code == 302
+    other = model.User.get(factories.User()["id"])
+    other.plugin_extras = {accounts.KEY: {"iss": issuer(), "sub": record["sub"]}}
+    with pytest.raises(IntegrityError):
+        model.Session.commit()
+    model.Session.rollback()
+    assert len(_accounts_of(record["sub"])) == 1
+
+
 def test_the_department_claim_sets_departments_and_roles_and_a_department_left_is_left(
         live_server, departments, staff):
     record = person(departments=[{"department": DRC, "role": "数据管理员"},

@@ -14,6 +14,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from sqlalchemy.exc import IntegrityError
 
 from ckanext.lngov.identity import mapping
 from ckanext.lngov.identity.client import IdentityError
@@ -65,7 +66,17 @@ def _create(settings: Settings, claims: dict[str, Any]) -> model.User:
     user = model.User.get(created["id"])
     user.plugin_extras = {**(user.plugin_extras or {}),
                           KEY: {"iss": settings.issuer, "sub": claims["sub"]}}
-    model.Session.commit()
+    try:
+        model.Session.commit()
+    except IntegrityError:
+        # The same person's other first sign-in won (the unique index of migration
+        # a1c0de000007): this one's account is closed, theirs is the person's.
+        model.Session.rollback()
+        tk.get_action("user_delete")(_context(), {"id": created["id"]})
+        winner = find(settings.issuer, claims["sub"])
+        if winner is None:
+            raise
+        return winner
     log.info("unified identity: account %s created for %s", user.name, claims["sub"])
     return user
 
