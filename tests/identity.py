@@ -98,14 +98,16 @@ class Visitor:
         return location
 
     def at_provider(self, url: str, username: str | None, password: str = PASSWORD,
-                    cancel: bool = False) -> str:
+                    cancel: bool = False, until: str | None = None) -> str:
         """Follows the provider from `url`, signing in (or cancelling) on its login page,
-        until it sends the visitor back to the portal; returns that address."""
+        until it sends the visitor back to the portal (or to `until`); returns that
+        address."""
+        until = until or site()
         answer = self.provider.get(url, allow_redirects=False, timeout=30)
         for _ in range(10):
             if answer.is_redirect:
                 location = urljoin(answer.url, answer.headers["Location"])
-                if location.startswith(site()):
+                if location.startswith(until):
                     return location
                 answer = self.provider.get(location, allow_redirects=False, timeout=30)
                 continue

@@ -11,7 +11,7 @@ from ckan import model
 from tests import catalog
 from tests.browser import open_page, problems, screenshot, visit
 from tests.identity import DRC, PASSWORD, issuer, person
-from tests.test_browser_portal import _fill_entry
+from tests.test_browser_portal import _fill_entry, link_file_and_finish
 
 LANGUAGES = {"zh": "", "en": "/en"}
 TEXT = {"zh": {"button": "统一身份认证登录", "provider": "辽宁省统一身份认证平台",
@@ -68,12 +68,7 @@ def test_staff_sign_in_through_the_provider_publish_and_sign_out_of_both(
     page.wait_for_load_state("networkidle")
     assert f"/dataset/{name}/resource/new" in page.url, page.locator(
         ".error-explanation").all_inner_texts()
-    page.click("#resource-link-button")
-    page.fill("#field-resource-url", "http://example.com/identity.csv")
-    page.fill("#field-name", "测试数据")
-    page.click("button[name=save][value=go-metadata]")
-    page.wait_for_load_state("networkidle")
-    assert page.url.rstrip("/").endswith(f"/dataset/{name}"), page.url
+    link_file_and_finish(page, name, "http://example.com/identity.csv", "测试数据")
     model.Session.remove()
     entry = model.Package.by_name(name)
     assert entry.owner_org == department["id"] and entry.creator_user_id == user.id

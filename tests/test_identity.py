@@ -31,7 +31,7 @@ from ckanext.lngov.identity import views as identity_views
 from ckanext.lngov.identity.client import IdentityError
 from tests import catalog
 from tests.commands import ckan_command
-from tests.identity import (DOT, DRC, HC, PASSWORD, STATS, Visitor, issuer, person, query,
+from tests.identity import (DOT, DRC, HC, STATS, Visitor, issuer, person, query,
                             site, with_query)
 
 pytestmark = pytest.mark.usefixtures("identity_provider")
@@ -258,9 +258,10 @@ def test_the_consent_declined_at_the_provider_is_refused_clearly(live_server, de
 
 # --- tokens: another client's, expired, altered ----------------------------------------------
 
-def _tokens(client_id: str, secret: str, redirect_uri: str, username: str,
-            nonce: str) -> dict:
-    """A real token answer of the provider for `client_id`, by the code flow done by hand."""
+def _code(client_id: str, redirect_uri: str, username: str, nonce: str,
+          provider: requests.Session | None = None) -> tuple[str, str]:
+    """A real authorization code of the provider for `client_id` (the flow done by hand, as
+    another relying party does it), and its PKCE verifier."""
     verifier = secrets.token_urlsafe(48)
     meta = requests.get(issuer() + "/.well-known/openid-configuration", timeout=30).json()
     url = meta["authorization_endpoint"] + "?" + requests.compat.urlencode({
@@ -268,24 +269,21 @@ def _tokens(client_id: str, secret: str, redirect_uri: str, username: str,
         "redirect_uri": redirect_uri, "state": "s", "nonce": nonce,
         "code_challenge": _challenge(verifier), "code_challenge_method": "S256"})
     visitor = Visitor("")
-    provider = visitor.provider
-    answer = provider.get(url, allow_redirects=False, timeout=30)
-    for _ in range(10):
-        location = requests.compat.urljoin(answer.url, answer.headers.get("Location", ""))
-        if answer.is_redirect and location.startswith(redirect_uri):
-            break
-        if answer.is_redirect:
-            answer = provider.get(location, allow_redirects=False, timeout=30)
-            continue
-        uid = answer.url.rstrip("/").rsplit("/", 1)[1]
-        answer = provider.post(f"{issuer()}/interaction/{uid}/login", allow_redirects=False,
-                               timeout=30, data={"username": username, "password": PASSWORD})
-    code = query(location)["code"]
+    if provider is not None:
+        visitor.provider = provider
+    return query(visitor.at_provider(url, username, until=redirect_uri))["code"], verifier
+
+
+def _tokens(client_id: str, secret: str, redirect_uri: str, username: str,
+            nonce: str) -> dict:
+    """A real token answer of the provider for `client_id`."""
+    code, verifier = _code(client_id, redirect_uri, username, nonce)
+    meta = requests.get(issuer() + "/.well-known/openid-configuration", timeout=30).json()
     tokens = requests.post(meta["token_endpoint"], auth=(client_id, secret), timeout=30, data={
         "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
         "code_verifier": verifier})
     assert tokens.status_code == 200, tokens.text
-    return {**tokens.json(), "code": code}
+    return tokens.json()
 
 
 def _b64(data: dict) -> str:
@@ -329,30 +327,10 @@ def test_another_client_s_code_handed_to_the_portal_is_refused(live_server, depa
     staff(record)
     visitor = Visitor(live_server)
     state = query(visitor.start())["state"]
-    nonce = secrets.token_hex(8)
     # A code the provider gave another relying party (redeemed there or not): the portal's
     # token request names itself, its redirect and its verifier, and is refused.
-    meta = requests.get(issuer() + "/.well-known/openid-configuration", timeout=30).json()
-    verifier = secrets.token_urlsafe(48)
-    url = meta["authorization_endpoint"] + "?" + requests.compat.urlencode({
-        "client_id": "lngov-other", "response_type": "code", "scope": "openid",
-        "redirect_uri": "http://other.test/callback", "state": "x", "nonce": nonce,
-        "code_challenge": _challenge(verifier), "code_challenge_method": "S256"})
-    answer = visitor.provider.get(url, allow_redirects=False, timeout=30)
-    while answer.is_redirect and not answer.headers["Location"].startswith("http://other.test"):
-        answer = visitor.provider.get(requests.compat.urljoin(answer.url,
-                                                              answer.headers["Location"]),
-                                      allow_redirects=False, timeout=30)
-    if not answer.is_redirect:   # the login page: sign in
-        uid = answer.url.rstrip("/").rsplit("/", 1)[1]
-        answer = visitor.provider.post(f"{issuer()}/interaction/{uid}/login",
-                                       allow_redirects=False, timeout=30,
-                                       data={"username": record["username"],
-                                             "password": PASSWORD})
-        while not answer.headers["Location"].startswith("http://other.test"):
-            answer = visitor.provider.get(requests.compat.urljoin(
-                answer.url, answer.headers["Location"]), allow_redirects=False, timeout=30)
-    code = query(answer.headers["Location"])["code"]
+    code, _ = _code("lngov-other", "http://other.test/callback", record["username"],
+                    secrets.token_hex(8), provider=visitor.provider)
     callback = f"{site()}/user/identity/callback?code={code}&state={state}&iss={issuer()}"
     _refused(visitor, visitor.back(callback), "token")
     assert _accounts_of(record["sub"]) == []
