@@ -118,6 +118,18 @@ def test_the_first_sign_in_creates_the_account_and_the_next_finds_it_by_subject(
     assert (renewed.fullname, renewed.email) == ("张伟伟", "zww@fgw.ln.gov.cn")
 
 
+def test_an_account_closed_at_the_portal_is_not_opened_again_by_a_sign_in(
+        live_server, departments, staff, sysadmin_module):
+    record = person()
+    staff(record)
+    assert Visitor(live_server).sign_in(record["username"]).status_code == 302
+    user = _account(record["sub"])
+    call_action("user_delete", {"user": sysadmin_module["name"]}, id=user.id)
+    visitor = Visitor(live_server)
+    _refused(visitor, visitor.sign_in(record["username"]), "account")
+    assert [u.state for u in _accounts_of(record["sub"])] == ["deleted"]
+
+
 def test_one_account_per_subject_is_the_database_s_rule(live_server, departments, staff):
     from sqlalchemy.exc import IntegrityError   # (only this test meets it)
 
