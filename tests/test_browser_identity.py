@@ -40,13 +40,13 @@ def test_staff_sign_in_through_the_provider_publish_and_sign_out_of_both(
     visit(page, f"{prefix}/user/login")
     button = page.locator("#lngov-identity-login")
     assert button.inner_text().strip() == text["button"]
-    if lang == "zh":
-        screenshot(page, "identity-login-zh")
+    screenshot(page, f"identity-login-{lang}")
     button.click()
     page.wait_for_load_state("networkidle")
     # The provider's page, in the visitor's language
     assert page.url.startswith(issuer() + "/interaction/"), page.url
     assert text["provider"] in page.inner_text("h1")
+    screenshot(page, f"identity-provider-{lang}")
     page.fill("#username", record["username"])
     page.fill("#password", PASSWORD)
     page.click("#sign-in")
