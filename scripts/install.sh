@@ -6,7 +6,8 @@
 #     dev-requirements.txt) and this extension in editable mode;
 #   * the Solr 9.10 jars, resolved by Maven from scripts/solr/pom.xml into .lngov/solr/lib;
 #   * the front-end libraries from npm (package.json, package-lock.json) into node_modules,
-#     ECharts copied into the extension's assets (ckanext/lngov/assets/vendor, ignored).
+#     ECharts copied into the extension's assets (ckanext/lngov/assets/vendor, ignored);
+#   * the identity provider of the demo and the tests (identity_provider/, npm's oidc-provider).
 # Each step records what it installed (a hash of its inputs) and is skipped when unchanged.
 #
 #   scripts/install.sh [--dev]
@@ -83,6 +84,15 @@ if ! stamp_ok "$npm_stamp" "$npm_hash"; then
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error) >"$LOG_DIR/npm.log" 2>&1 \
     || die "npm ci failed: $LOG_DIR/npm.log"
   echo "$npm_hash" >"$npm_stamp"
+fi
+# The unified identity provider of the demo and the tests (identity_provider/: node-oidc-provider).
+idp_stamp="$ROOT/identity_provider/node_modules/.lngov-installed"
+idp_hash="$(hash_of "$ROOT/identity_provider/package.json" "$ROOT/identity_provider/package-lock.json")"
+if ! stamp_ok "$idp_stamp" "$idp_hash"; then
+  say "npm: installing the identity provider (identity_provider/package-lock.json)"
+  (cd "$ROOT/identity_provider" && npm ci --no-audit --no-fund --loglevel=error) >"$LOG_DIR/npm-identity.log" 2>&1 \
+    || die "npm ci failed: $LOG_DIR/npm-identity.log"
+  echo "$idp_hash" >"$idp_stamp"
 fi
 mkdir -p "$ROOT/ckanext/lngov/assets/vendor"
 cp -u "$ROOT/node_modules/echarts/dist/echarts.min.js" "$ROOT/ckanext/lngov/assets/vendor/"

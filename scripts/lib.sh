@@ -13,9 +13,9 @@ RUN_DIR="$ENV_DIR/run"
 SOLR_LIB="$STATE/solr/lib"
 
 case "$LNGOV_ENV" in
-  demo) _pg=55432 _redis=56379 _solr=58983 _zk=52181 _front=8080 ;;
-  test) _pg=55433 _redis=56380 _solr=58984 _zk=52182 _front=8081 ;;
-  bench) _pg=55434 _redis=56381 _solr=58985 _zk=52183 _front=8082 ;;
+  demo) _pg=55432 _redis=56379 _solr=58983 _zk=52181 _front=8080 _identity=58980 ;;
+  test) _pg=55433 _redis=56380 _solr=58984 _zk=52182 _front=8081 _identity=58981 ;;
+  bench) _pg=55434 _redis=56381 _solr=58985 _zk=52183 _front=8082 _identity=58982 ;;
   *) echo "unknown LNGOV_ENV=$LNGOV_ENV (demo, test or bench)" >&2; exit 2 ;;
 esac
 PG_PORT="${LNGOV_PG_PORT:-$_pg}"
@@ -50,6 +50,18 @@ CKAN_SOLR_URL="$SOLR_URL"
 export CKAN_SQLALCHEMY_URL CKAN_DATASTORE_WRITE_URL CKAN_DATASTORE_READ_URL CKAN_REDIS_URL CKAN_SOLR_URL
 
 mkdir -p "$LOG_DIR" "$RUN_DIR"
+
+# The unified identity provider (scripts/identity.sh: node-oidc-provider, identity_provider/)
+# and the portal's client secret there, made once per environment. CKAN reads both from the
+# environment over the ini (ckanext/lngov/identity/settings.py), so a port change needs no edit.
+IDENTITY_PORT="${LNGOV_IDENTITY_PORT:-$_identity}"
+IDENTITY_DIR="$ENV_DIR/identity"
+mkdir -p "$IDENTITY_DIR"
+if [ ! -s "$IDENTITY_DIR/client-secret" ]; then
+  (umask 077; head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$IDENTITY_DIR/client-secret")
+fi
+export LNGOV_IDENTITY_ISSUER="${LNGOV_IDENTITY_ISSUER:-http://127.0.0.1:$IDENTITY_PORT}"
+export LNGOV_IDENTITY_CLIENT_SECRET="${LNGOV_IDENTITY_CLIENT_SECRET:-$(cat "$IDENTITY_DIR/client-secret")}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -103,6 +103,8 @@ start_web() {
       --http-socket "127.0.0.1:$2"
   fi
 }
+# The unified identity provider (统一身份认证), before the web nodes that sign in through it.
+"$ROOT/scripts/identity.sh" start
 start_web ckan "$CKAN_PORT"
 [ "$WEB_NODES" = 2 ] && start_web ckan2 "$CKAN2_PORT"
 start_bg worker "${CKAN[@]}" lngov worker
@@ -172,6 +174,8 @@ cat <<MSG
     Exchange platform $EXCHANGE_URL/api/v1/catalog/entries (token lngov-dev-token)
     Harvest source    $CKAN_SITE_URL/harvest/exchange (run a job: ckan -c $INI lngov harvest exchange)
     Sysadmin login    $ADMIN / $(cat "$PASSFILE")
+    Unified identity  $LNGOV_IDENTITY_ISSUER (统一身份认证登录 on the login page; demo staff in
+                      identity_provider/users.json, e.g. zhangwei / lngov-demo)
     Logs              $LOG_DIR/
     Stop everything   make stop
 

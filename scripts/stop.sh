@@ -20,5 +20,6 @@ for env in demo test bench; do
   [ -d "$STATE/$env" ] || continue
   LNGOV_ENV=$env "$ROOT/scripts/front.sh" stop
   for name in ckan ckan2 worker harvest-consumers application-mails search-usage harvest-run gather-consumer fetch-consumer exchange; do stop_pid "$STATE/$env/run/$name.pid"; done
+  LNGOV_ENV=$env "$ROOT/scripts/identity.sh" stop
   LNGOV_ENV=$env "$ROOT/scripts/services.sh" stop
 done

@@ -11,6 +11,7 @@ say "lint (ruff.toml)"
 "$VENV/bin/ruff" check --quiet "$ROOT" || die "lint: fix the lines above (ruff check .)"
 # The tests' database needs no durability: fsync off makes it several times faster.
 LNGOV_PG_FSYNC=off "$ROOT/scripts/services.sh" start
+"$ROOT/scripts/identity.sh" start
 mkdir -p "$ENV_DIR/storage"
 "$ROOT/scripts/ckan-init.sh" "$ROOT/config/test.ini"
 

@@ -29,8 +29,9 @@ if "CKAN_SQLALCHEMY_URL" not in os.environ:
     pytest.exit("run the tests through `make test` or `scripts/test.sh`, or `source "
                 "scripts/lib.sh` with LNGOV_ENV=test first", returncode=4)
 
-# The browser tests' fixtures and helpers, in one place; the SMTP server of the mail tests.
-pytest_plugins = ["tests.browser", "tests.mail"]
+# The browser tests' fixtures and helpers, in one place; the SMTP server of the mail tests;
+# the unified identity's provider and staff records.
+pytest_plugins = ["tests.browser", "tests.mail", "tests.identity"]
 
 
 # A test's app loads the plugins again (make_app): the same work, made cheaper.

@@ -67,6 +67,16 @@ def _fill_entry(page, code: str) -> None:
     page.fill("#field-contact_email", "data@test.ln.gov.cn")
 
 
+def link_file_and_finish(page, name: str, url: str, title: str) -> None:
+    """The form's stage two: a file by link, then finish (on the entry's page)."""
+    page.click("#resource-link-button")
+    page.fill("#field-resource-url", url)
+    page.fill("#field-name", title)
+    page.click("button[name=save][value=go-metadata]")
+    page.wait_for_load_state("networkidle")
+    assert page.url.rstrip("/").endswith(f"/dataset/{name}"), page.url
+
+
 ITEM_NAMES = """() => Array.from(document.querySelectorAll(
   'input[name^="data_items-"][name$="-name"]')).map(e => e.value)"""
 
@@ -108,13 +118,7 @@ def test_an_editor_publishes_and_edits_an_entry_through_the_form(browser, world,
     page.wait_for_load_state("networkidle")
     assert f"/dataset/{name}/resource/new" in page.url, page.locator(
         ".error-explanation").all_inner_texts()
-    # Stage two: a file by link, then finish.
-    page.click("#resource-link-button")
-    page.fill("#field-resource-url", "http://example.com/journey.csv")
-    page.fill("#field-name", "全省测试数据")
-    page.click("button[name=save][value=go-metadata]")
-    page.wait_for_load_state("networkidle")
-    assert page.url.rstrip("/").endswith(f"/dataset/{name}"), page.url
+    link_file_and_finish(page, name, "http://example.com/journey.csv", "全省测试数据")
     entry = call_action("package_show", {"ignore_auth": True}, id=name)
     assert [i["name"] for i in entry["data_items"]] == ["姓名", "出生日期"]
     assert entry["owner_org"] == world["dept"]["id"]

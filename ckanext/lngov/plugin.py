@@ -22,6 +22,8 @@ from ckanext.lngov.dcat import actions as dcat_actions
 from ckanext.lngov.dcat import catalog as dcat_catalog
 from ckanext.lngov.dcat import dump, views as dcat_views
 from ckanext.lngov.harvest import record as harvest_record
+from ckanext.lngov.identity import settings as identity_settings
+from ckanext.lngov.identity import views as identity_views
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
 from ckanext.lngov.serving import accel, cache, files
@@ -53,6 +55,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IOrganizationController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.ISignal)
+    p.implements(p.IAuthenticator, inherit=True)
 
     # IConfigurer
 
@@ -65,6 +68,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def configure(self, config: Any) -> None:
         contracts.check(config)
+        identity_settings.check(config)
         application_store.register_activity_type()
         cache.listen()
 
@@ -153,6 +157,12 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
         return {tables.held_back: [harvest_record.held_back], tables.changed: [dump.republish]}
 
+    # IAuthenticator: who signed in through the unified identity signs out of its provider
+    # too (RP-initiated logout); everyone else through CKAN's own logout.
+
+    def logout(self):
+        return identity_views.logout()
+
     # IBlueprint
 
     def get_blueprint(self):
@@ -160,6 +170,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                 usage.blueprint, pages.blueprint, application_views.blueprint,
                 accounts.blueprint, data_request_views.blueprint, cache.blueprint,
                 accel.blueprint, table_xlsx.blueprint, suggest_views.blueprint,
+                identity_views.blueprint,
                 # after accel: its hook runs before accel's, which takes X-Sendfile away
                 files.blueprint]
 
@@ -213,4 +224,5 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
     # ITemplateHelpers
 
     def get_helpers(self) -> dict[str, Any]:
-        return {**helpers.get_helpers(), **suggest_helpers.get_helpers()}
+        return {**helpers.get_helpers(), **suggest_helpers.get_helpers(),
+                "lngov_identity_enabled": identity_views.enabled}

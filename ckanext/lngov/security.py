@@ -1,7 +1,8 @@
 """The protections a government site is audited for, from maintained libraries:
 
 - security headers on every answer (Flask-Talisman): Content-Security-Policy with
-  frame-ancestors (`ckanext.lngov.security.csp`; the portal loads nothing from other hosts),
+  frame-ancestors (`ckanext.lngov.security.csp`; the portal loads nothing from other hosts;
+  forms may lead to the unified identity's provider, whose sign-out the portal's starts),
   X-Frame-Options, X-Content-Type-Options: nosniff, Referrer-Policy, and HSTS where the
   production settings turn it on;
 - cookies HttpOnly and SameSite=Lax, Secure where the settings say so (CKAN's own
@@ -21,6 +22,8 @@ from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
+
+from ckanext.lngov.identity import settings as identity_settings
 
 LOGIN_ENDPOINT = "user.login"
 
@@ -51,7 +54,8 @@ def install(app: Any) -> Any:
         app,
         force_https=False,   # TLS ends at the front (nginx), which redirects
         strict_transport_security=tk.config.get("ckanext.lngov.security.hsts"),
-        content_security_policy=tk.config.get("ckanext.lngov.security.csp"),
+        content_security_policy=identity_settings.content_security_policy(
+            tk.config.get("ckanext.lngov.security.csp")),
         frame_options="SAMEORIGIN",
         referrer_policy="strict-origin-when-cross-origin",
         session_cookie_secure=bool(tk.config.get("SESSION_COOKIE_SECURE")),
