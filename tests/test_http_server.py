@@ -44,9 +44,9 @@ def server(sysadmin_module):
     deadline = time.monotonic() + 90
     while True:
         try:
-            if requests.get(url + "/api/3/action/status_show", timeout=5).ok:
+            if requests.get(url + "/api/3/action/status_show", timeout=15).ok:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):   # still starting (a busy machine)
             pass
         if time.monotonic() > deadline or process.poll() is not None:
             process.kill()
