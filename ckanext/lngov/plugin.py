@@ -161,7 +161,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                 accounts.blueprint, data_request_views.blueprint, cache.blueprint,
                 accel.blueprint, table_xlsx.blueprint, suggest_views.blueprint,
                 # after accel: its hook runs before accel's, which takes X-Sendfile away
-                files.blueprint]
+                files.blueprint, security.blueprint]
 
     # IClick
 
