@@ -13,8 +13,9 @@ SOLR_PID="$RUN_DIR/solr.pid"
 REDIS_PID="$RUN_DIR/redis.pid"
 
 # initdb and postgres refuse to run as root: run them as the Debian package's postgres user.
+# (From /: the current folder may be one that user cannot enter.)
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 pg_admin() { psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres "$@"; }
 

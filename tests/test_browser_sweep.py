@@ -100,7 +100,7 @@ def _values(rule: Rule, world, viewer: str) -> Iterator[dict[str, str]]:
                 values[arg] = world["dept"]["name"]
             elif endpoint.startswith(("user.", "activity.user", "dashboard.")):
                 values[arg] = world["editor"]["name"]
-            elif "request" in endpoint and arg == "id":
+            elif "request" in endpoint:
                 values[arg] = world["request"]["id"]
             else:
                 values[arg] = e["name"]
