@@ -36,6 +36,11 @@
   window.gresviewId = data.resviewId || '';
 
   $(document).on('click', '[data-lngov-refit]', function () { window.fitColText(); });
+  // Once the table has its rows and, in Chinese, its language file: the header's columns
+  // fitted to the body's (what the Refit button does), else they stay as first measured.
+  $(document).on('init.dt', function () {
+    setTimeoutOf(function () { window.fitColText(); }, 0);
+  });
 
   var modal = window.responsiveModalSettings;
   if (typeof modal === 'function') {
