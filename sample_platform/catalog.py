@@ -6,6 +6,11 @@ from the platform would be one-data-one-source conflicts); the others are variat
 data items that ``make_file`` can fill. Everything derives from ``seed`` and the entry's index:
 the same arguments always give the same catalog, codes, timestamps and file bytes.
 
+Release dates (发布日期, the entries' last update) follow ``today`` (by default the UTC date,
+as the portal's freshness check has it): each entry's age is drawn from its seed and index
+against its update cycle, so that most entries are on time and about one in six is overdue,
+the same entries on any day.
+
 File bytes are generated lazily (on the first request of an entry's detail or file) and cached.
 """
 from __future__ import annotations
@@ -21,6 +26,7 @@ import threading
 from collections import Counter
 from typing import Any
 
+from ckanext.lngov.catalog import freshness
 from ckanext.lngov.catalog.codes import CODES_FILE
 from ckanext.lngov.demo.files import AS_OF, CITIES, load_catalog, load_yaml, make_file
 
@@ -37,7 +43,8 @@ OPENABLE = ("open", "conditional")
 STATES = ("active", "withdrawn", "deleted")
 SECRET_BASIS = "依据《中华人民共和国保守国家秘密法》，该信息资源涉及国家秘密，不予共享、不予开放。"
 API_BASE = "https://dsep.ln.gov.cn/service/v1"
-LATEST_MODIFIED = dt.datetime(2026, 11, 20, 0, 0, 0, tzinfo=dt.timezone.utc)
+# The share of entries with a regular update cycle whose last update is past its due date.
+OVERDUE_SHARE = 0.16
 
 
 def stamp(when: dt.datetime) -> str:
@@ -55,8 +62,13 @@ def _pool(entries: list[dict], key: str) -> list[str]:
 class Catalog:
     """The entries (by resource code), their distributions and the files' bytes."""
 
-    def __init__(self, entries: int = 500, seed: int = 0, demo_entries: bool = True):
+    def __init__(self, entries: int = 500, seed: int = 0, demo_entries: bool = True,
+                 today: dt.date | None = None):
         self.size, self.seed, self.demo_entries = entries, seed, demo_entries
+        self.today = today or dt.datetime.now(dt.timezone.utc).date()
+        # The entries' last changes are before today; a change made now comes after them.
+        self.latest_modified = dt.datetime.combine(self.today, dt.time(0),
+                                                   tzinfo=dt.timezone.utc)
         self.lock = threading.RLock()
         self.codes = load_yaml(CODES_FILE)
         departments, self.templates = load_catalog()
@@ -66,7 +78,7 @@ class Catalog:
         self.distributions: dict[str, tuple[str, int]] = {}  # id -> (resource code, index)
         self._files: dict[str, tuple[str, bytes]] = {}
         self._sorted: list[tuple[str, str]] | None = None
-        self._last_stamp = LATEST_MODIFIED
+        self._last_stamp = self.latest_modified
         self._generate()
 
     # ------------------------------------------------------------------ generation
@@ -99,6 +111,7 @@ class Catalog:
                 template = rng.choice(public if kind in OPENABLE else self.templates)
                 variants[template["resource_code"]] += 1
                 entry = self._variant(template, variants[template["resource_code"]], kind, rng, pools)
+            entry["release_date"] = self._release_date(entry, i)
             entry["modified"] = self._initial_modified(entry, rng)
             entry["state"] = "active"
             entry["_template"] = template
@@ -173,10 +186,34 @@ class Catalog:
             r["name"] = zh(r.get("name") or template["title"])
         return e
 
+    def _release_date(self, entry: dict, index: int) -> str:
+        """A date before today, on time for the entry's cycle or (OVERDUE_SHARE) past its due
+        date; an entry without a regular cycle anywhere in the last two years. A generator
+        of its own, so that the other draws stay as they were."""
+        rng = random.Random(f"lngov-exchange-release#{self.seed}#{index}")
+        overdue = rng.random() < OVERDUE_SHARE
+        fraction = rng.random()
+        # Days from the last update to the due date (grace included), about.
+        allowance = freshness.ALLOWANCE.get(entry.get("update_cycle") or "")
+        if allowance is None:
+            return (self.today - dt.timedelta(days=1 + int(fraction * 730))).isoformat()
+        months, days = allowance
+        span = months * 30 + days
+        if overdue:
+            age = span + 3 + int(fraction * (span + 60))
+        else:
+            age = 1 + int(fraction * max(span - 3, 1))
+        day = self.today - dt.timedelta(days=age)
+        pkg = {"update_cycle": entry["update_cycle"], "release_date": day.isoformat()}
+        while freshness.is_overdue(pkg, self.today) != overdue:   # months are not 30 days
+            day += dt.timedelta(days=-1 if overdue else 1)
+            pkg["release_date"] = day.isoformat()
+        return day.isoformat()
+
     def _initial_modified(self, entry: dict, rng: random.Random) -> str:
         start = dt.datetime.combine(dt.date.fromisoformat(str(entry["release_date"])), dt.time(0),
                                     tzinfo=dt.timezone.utc)
-        span = int((LATEST_MODIFIED - start).total_seconds())
+        span = int((self.latest_modified - start).total_seconds())
         return stamp(start + dt.timedelta(seconds=rng.randint(0, max(span, 0))))
 
     def _plan_distributions(self, entry: dict, template: dict, rng: random.Random, index: int) -> list[dict]:

@@ -13,7 +13,7 @@ say "ckan: database schema ($LNGOV_ENV)"
 "${CKAN[@]}" db upgrade >>"$LOG_DIR/ckan-init.log" 2>&1 || die "ckan db upgrade failed: $LOG_DIR/ckan-init.log"
 say "ckan: datastore permissions ($LNGOV_ENV)"
 "${CKAN[@]}" datastore set-permissions 2>>"$LOG_DIR/ckan-init.log" \
-  | psql -X -q -v ON_ERROR_STOP=1 -h "$RUN_DIR" -p "$PG_PORT" -U postgres -d "$DS_NAME" \
+  | psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d "$DS_NAME" \
     >>"$LOG_DIR/ckan-init.log" 2>&1 || die "datastore set-permissions failed: $LOG_DIR/ckan-init.log"
 # CKAN's scripts read their translations from files built out of the .po catalogs (CKAN's
 # and the ITranslation plugins'); `ckan run` builds them, a WSGI server does not.

@@ -49,7 +49,24 @@ CKAN_SOLR_URL="$SOLR_URL"
 # editing any ini.
 export CKAN_SQLALCHEMY_URL CKAN_DATASTORE_WRITE_URL CKAN_DATASTORE_READ_URL CKAN_REDIS_URL CKAN_SOLR_URL
 
+# PostgreSQL's cluster, socket and log. As root the scripts run PostgreSQL as the postgres
+# user (initdb refuses root); a checkout that user cannot enter (a clone in a mode-700
+# folder, a private home) keeps them under /var/lib/postgresql/lngov/<hash of the checkout's
+# path>/<env> instead, and .lngov/<env>/postgres-home links there (for people, and `make
+# stop`/`make status` compute the same path).
+PG_HOME="$ENV_DIR"
+if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$ROOT"; then
+  PG_HOME="/var/lib/postgresql/lngov/$(printf %s "$ROOT" | sha256sum | cut -c1-16)/$LNGOV_ENV"
+fi
+PG_DATA="$PG_HOME/postgres"
+PG_SOCKET_DIR="$PG_HOME/run"
+PG_LOG_DIR="$PG_HOME/log"
+
 mkdir -p "$LOG_DIR" "$RUN_DIR"
+if [ "$PG_HOME" != "$ENV_DIR" ]; then
+  mkdir -p "$PG_SOCKET_DIR" "$PG_LOG_DIR"
+  ln -sfn "$PG_HOME" "$ENV_DIR/postgres-home"
+fi
 
 # The unified identity provider (scripts/identity.sh: node-oidc-provider, identity_provider/)
 # and the portal's client secret there, made once per environment. CKAN reads both from the

@@ -8,16 +8,16 @@
 #   scripts/services.sh start|stop|status [postgres|redis|solr ...]
 source "$(dirname "$0")/lib.sh"
 
-PG_DATA="$ENV_DIR/postgres"
 SOLR_HOME="$ENV_DIR/solr"
 SOLR_PID="$RUN_DIR/solr.pid"
 REDIS_PID="$RUN_DIR/redis.pid"
 
 # initdb and postgres refuse to run as root: run them as the Debian package's postgres user.
+# (From /: the current folder may be one that user cannot enter.)
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
-pg_admin() { psql -X -q -v ON_ERROR_STOP=1 -h "$RUN_DIR" -p "$PG_PORT" -U postgres "$@"; }
+pg_admin() { psql -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres "$@"; }
 
 pg_running() { pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; }
 
@@ -25,18 +25,18 @@ start_postgres() {
   if [ ! -s "$PG_DATA/PG_VERSION" ]; then
     say "postgres: initdb $PG_DATA"
     mkdir -p "$PG_DATA"
-    [ "$(id -u)" = 0 ] && chown postgres: "$PG_DATA" "$RUN_DIR" && chmod 700 "$PG_DATA"
+    [ "$(id -u)" = 0 ] && chown postgres: "$PG_DATA" "$PG_SOCKET_DIR" && chmod 700 "$PG_DATA"
     as_pg "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
       --auth-local=trust --auth-host=scram-sha-256 >"$LOG_DIR/initdb.log"
   fi
-  [ "$(id -u)" = 0 ] && chown postgres: "$RUN_DIR" "$LOG_DIR" && touch "$LOG_DIR/postgres.log" \
-    && chown postgres: "$LOG_DIR/postgres.log"
+  [ "$(id -u)" = 0 ] && chown postgres: "$PG_SOCKET_DIR" "$PG_LOG_DIR" \
+    && touch "$PG_LOG_DIR/postgres.log" && chown postgres: "$PG_LOG_DIR/postgres.log"
   if pg_running; then
     say "postgres: already running on 127.0.0.1:$PG_PORT"
   else
     say "postgres: starting on 127.0.0.1:$PG_PORT"
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$LOG_DIR/postgres.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$RUN_DIR -c fsync=${LNGOV_PG_FSYNC:-on}" >/dev/null
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG_DIR/postgres.log" -w -t 60 start \
+      -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_SOCKET_DIR -c fsync=${LNGOV_PG_FSYNC:-on}" >/dev/null
     wait_for postgres 60 pg_running
   fi
   # The CKAN and DataStore databases and roles, as CKAN's install guide makes them.

@@ -172,7 +172,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                 accel.blueprint, table_xlsx.blueprint, suggest_views.blueprint,
                 identity_views.blueprint,
                 # after accel: its hook runs before accel's, which takes X-Sendfile away
-                files.blueprint]
+                files.blueprint, security.blueprint]
 
     # IClick
 

@@ -11,14 +11,24 @@
   `ckanext.lngov.login.max_failures` failed logins for one account (or
   `max_failures_per_address` from one address, higher: offices share addresses) within
   `ckanext.lngov.login.window` seconds, the next attempts get a 429 until the window has
-  passed, the right password included.
+  passed, the right password included;
+- CSP violations reported by the visitors' browsers (`report-uri`, and the Reporting API's
+  `report-to` with its Reporting-Endpoints header on pages served over HTTPS, the only ones
+  where browsers use it) to /csp-report, which logs them, at most
+  `ckanext.lngov.security.csp_reports_per_minute` from one address;
+- a resource view (`/dataset/<id>/resource/<id>/view/<view_id>`) may be framed by any site:
+  CKAN's Embed dialog gives other sites its iframe; every other page only by the portal's.
 """
 from __future__ import annotations
 
+import json
+import logging
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import request
+from ckan.config.middleware.flask_app import csrf
+from flask import Blueprint, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
@@ -26,6 +36,52 @@ from flask_talisman import Talisman
 from ckanext.lngov.identity import settings as identity_settings
 
 LOGIN_ENDPOINT = "user.login"
+REPORT_PATH = "/csp-report"
+REPORT_ENDPOINT = "lngov_security.csp_report"
+# The view CKAN's Embed dialog puts in other sites' iframes, under every blueprint that
+# serves it (dataset_resource.view, and a dataset type's own).
+EMBEDDABLE = re.compile(r"(^|_)resource\.view$")
+log = logging.getLogger(__name__)
+blueprint = Blueprint("lngov_security", __name__)
+csrf.exempt(blueprint)   # browsers post reports without the form's token
+
+
+def _fields(report: dict[str, Any]) -> dict[str, Any]:
+    """One violation's fields, from either shape: report-uri's {"csp-report": {...}} or one
+    report of the Reporting API's list ({"type": "csp-violation", "body": {...}})."""
+    if "csp-report" in report:
+        body = report["csp-report"]
+        return {k: body.get(k) for k in ("document-uri", "effective-directive",
+                                         "violated-directive", "blocked-uri", "source-file",
+                                         "line-number")}
+    body = report.get("body") or {}
+    return {"document-uri": body.get("documentURL") or report.get("url"),
+            "effective-directive": body.get("effectiveDirective"),
+            "blocked-uri": body.get("blockedURL"), "source-file": body.get("sourceFile"),
+            "line-number": body.get("lineNumber")}
+
+
+@blueprint.route(REPORT_PATH, methods=["POST"])
+def csp_report():
+    try:
+        data = json.loads(request.get_data(cache=False, as_text=False)[:65536])
+    except ValueError:
+        return "", 400
+    reports = data if isinstance(data, list) else [data]
+    for report in reports[:20]:
+        if isinstance(report, dict) and report.get("type", "csp-violation") == "csp-violation":
+            log.warning("CSP violation from %s: %s", get_remote_address(),
+                        json.dumps(_fields(report), ensure_ascii=False)[:2000])
+    return "", 204
+
+
+def _report_to(response):
+    # The Reporting API only reports for secure pages; over http report-uri alone.
+    policy = response.headers.get("Content-Security-Policy")
+    if policy and request.is_secure:
+        response.headers["Content-Security-Policy"] = policy + "; report-to csp"
+        response.headers["Reporting-Endpoints"] = f'csp="{REPORT_PATH}"'
+    return response
 
 
 def _login_failed(response) -> bool:
@@ -50,12 +106,15 @@ def install(app: Any) -> Any:
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-    Talisman(
+    # the provider's address in form-action (the sign-out form leads there)
+    policy = identity_settings.content_security_policy(tk.config.get("ckanext.lngov.security.csp"))
+    app.after_request(_report_to)   # before Talisman's: Flask runs them last registered first
+    talisman = Talisman(
         app,
         force_https=False,   # TLS ends at the front (nginx), which redirects
         strict_transport_security=tk.config.get("ckanext.lngov.security.hsts"),
-        content_security_policy=identity_settings.content_security_policy(
-            tk.config.get("ckanext.lngov.security.csp")),
+        content_security_policy=policy,
+        content_security_policy_report_uri=REPORT_PATH,
         frame_options="SAMEORIGIN",
         referrer_policy="strict-origin-when-cross-origin",
         session_cookie_secure=bool(tk.config.get("SESSION_COOKIE_SECURE")),
@@ -75,4 +134,12 @@ def install(app: Any) -> Any:
                              methods=["POST"], deduct_when=_login_failed,
                              error_message=_too_many)(view)
     app.view_functions[LOGIN_ENDPOINT] = view
+    app.view_functions[REPORT_ENDPOINT] = limiter.limit(
+        f"{tk.config.get('ckanext.lngov.security.csp_reports_per_minute')} per minute",
+        key_func=get_remote_address)(app.view_functions[REPORT_ENDPOINT])
+    embeddable = re.sub(r"frame-ancestors [^;]*", "frame-ancestors *", policy)
+    for endpoint, function in app.view_functions.items():
+        if EMBEDDABLE.search(endpoint):
+            app.view_functions[endpoint] = talisman(
+                frame_options=None, content_security_policy=embeddable)(function)
     return app

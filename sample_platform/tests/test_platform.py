@@ -142,7 +142,9 @@ def test_demo_entry_in_full(platform):
                 "format_category", "format_types", "update_cycle", "share_type", "share_methods",
                 "usage_purposes", "open_attribute", "related_codes", "domain", "contact_email", "license_id"):
         assert entry[key] == demo[key], key
-    assert entry["release_date"] == str(demo["release_date"])
+    # The release date follows today (the catalog's rule for every entry), not the demo's.
+    assert entry["release_date"] == platform.catalog.entries["101002/000001"]["release_date"]
+    assert dt.date.fromisoformat(entry["release_date"]) < platform.catalog.today
     assert [i["name"] for i in entry["data_items"]] == [i["name"] for i in demo["data_items"]]
     assert entry["provider"] == {"credit_code": dept["credit_code"], "name": dept["title"],
                                  "name_en": dept["title_en"]}
@@ -230,7 +232,7 @@ def test_catalog_rules_hold(details):
         names = [i["name"] for i in e["data_items"]]
         assert len(names) == len(set(names)), code
         assert lngov_credit_code(e["provider"]["credit_code"]) == e["provider"]["credit_code"]
-        assert dt.date.fromisoformat(e["release_date"]) <= dt.date(2026, 11, 25)
+        assert dt.date.fromisoformat(e["release_date"]) < dt.datetime.now(dt.timezone.utc).date()
         assert all(CODE.match(r) for r in e["related_codes"])
 
 
@@ -240,6 +242,23 @@ def test_generation_is_deterministic():
     assert a.order != c.order
     code = next(k for k in a.order[100:] if a.detail(k)["distributions"])
     assert a.detail(code) == b.detail(code)
+
+
+def test_release_dates_follow_today_most_on_time_some_overdue():
+    from ckanext.lngov.catalog import freshness
+
+    today = dt.date(2027, 3, 15)
+    a, b = Catalog(500, seed=2, today=today), Catalog(500, seed=2, today=today)
+    later = Catalog(500, seed=2, today=today + dt.timedelta(days=40))
+    assert [a.entries[k]["release_date"] for k in a.order] == \
+        [b.entries[k]["release_date"] for k in b.order]
+    status = collections.Counter(freshness.status(e, today) for e in a.entries.values())
+    regular = status["on_time"] + status["overdue"]
+    assert 0.05 < status["overdue"] / regular < 0.3, status
+    assert all(dt.date.fromisoformat(e["release_date"]) < today for e in a.entries.values())
+    # Another day: the same entries on time and overdue, their dates moved with it.
+    assert [freshness.status(e, today) for e in a.entries.values()] == \
+        [freshness.status(e, today + dt.timedelta(days=40)) for e in later.entries.values()]
 
 
 def test_large_catalog_starts_fast():

@@ -6,3 +6,12 @@
   moment.defineLocale('zh-hans-cn', { parentLocale: 'zh-cn' });
   moment.locale(current);   // defineLocale also switches to it; main.js chooses per page
 }(window.moment));
+
+/* CKAN's API tokens page (templates/user/snippets/api_token_*.html): the revoke button is
+   enabled while a token is ticked, as its inline onchange handlers did. Delegated: the row of
+   a token just created arrives by htmx. */
+(function ($) {
+  $(document).on('change', '[data-lngov-token-choice]', function () {
+    $('#revoke-tokens-button').prop('disabled', !$('[name=token]:checked').length);
+  });
+}(window.jQuery));
