@@ -6,6 +6,9 @@
   not exist (404 "Dataset not found"), before the view runs, whatever the view would have
   checked first (editing, deleting, views of its resources...). The actions do the same
   through the package_show auth function (logic/auth.py).
+- ckanext-harvest's routes that act (delete, clear, refresh a source, abort a job) act on
+  POST only, where CKAN checks its CSRF token: on a plain GET, a link or an image on another
+  site would act for whoever is signed in (405).
 - Errors that CKAN's views let through (an action's NotFound, NotAuthorized or
   ValidationError raised where the view does not expect it) become 404 / 403 / 400 pages or
   API errors instead of 500s.
@@ -33,6 +36,12 @@ DATASET_ARGS = ("id", "package_id", "dataset_id", "_id")
 DATASET_TYPES: set[str] = set()
 
 
+# ckanext-harvest's routes that act though GET reaches them (its buttons use CKAN's
+# confirm-action module, which posts).
+ACTING_ROUTES = frozenset({"harvester.delete", "harvester.refresh", "harvester.clear",
+                           "harvester.job_abort"})
+
+
 def _is_api() -> bool:
     return request.path.startswith(("/api/", "/en/api/", "/zh_Hans_CN/api/"))
 
@@ -46,7 +55,8 @@ def error(status: int, message: str) -> Any:
                 "success": False, "error": {"__type": kind, "message": message}}
         return Response(json.dumps(body, ensure_ascii=False), status=status,
                         mimetype="application/json")
-    names = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 414: "URI Too Long"}
+    names = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+             414: "URI Too Long"}
     return base.render("error_document_template.html", {
         "code": status, "content": message, "name": names.get(status, "Error"),
         "show_login_redirect_link": False}), status
@@ -92,6 +102,14 @@ def refuse_anonymous_writes() -> Any:
     if auth.requires_login(name):
         return error(403, tk._("Access denied: Action {0} requires an authenticated "
                                "user").format(name))
+    return None
+
+
+def refuse_acting_gets() -> Any:
+    """before_request: a route that acts, asked by GET, is refused before its view runs."""
+    if request.endpoint in ACTING_ROUTES and request.method != "POST":
+        return error(405, tk._("This action is taken with the page's button, not by opening "
+                               "a link."))
     return None
 
 
@@ -162,6 +180,10 @@ def install(app: Any) -> Any:
     app.before_request(refuse_bad_input)
     app.before_request(hide_unreadable_datasets)
     app.before_request(refuse_anonymous_writes)
+    app.before_request(refuse_acting_gets)
+    for rule in list(app.url_map.iter_rules()):
+        if rule.endpoint in ACTING_ROUTES and "POST" not in rule.methods:
+            app.add_url_rule(rule.rule, endpoint=rule.endpoint, methods=["POST"])
     app.register_error_handler(logic.NotFound, not_found)
     app.register_error_handler(logic.NotAuthorized, not_authorized)
     app.register_error_handler(logic.ValidationError, invalid)

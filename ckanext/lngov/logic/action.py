@@ -217,6 +217,20 @@ organization_list = tk.side_effect_free(tk.chained_action(_counted_as_searched))
 group_list = tk.side_effect_free(tk.chained_action(_counted_as_searched))
 
 
+def _harvest_source_only(up_func, context, data_dict):
+    """harvest_source_delete / _clear: ckanext-harvest's delete any dataset they are given
+    (package_delete's rights), so a department's catalog entry could be deleted as if it were
+    a harvest source. Only harvest sources are."""
+    pkg = model.Package.get(str((data_dict or {}).get("id") or ""))
+    if pkg is None or pkg.type != "harvest":
+        raise tk.ObjectNotFound(tk._("Harvest source not found"))
+    return up_func(context, data_dict)
+
+
+harvest_source_delete = tk.chained_action(_harvest_source_only)
+harvest_source_clear = tk.chained_action(_harvest_source_only)
+
+
 @tk.chained_action
 def harvest_source_reindex(up_func, context, data_dict):
     # ckanext-harvest's never checks rights (it sets ignore_auth for itself), so any user
@@ -349,6 +363,8 @@ def _specific_actions() -> dict[str, Any]:
     return {"package_create": package_create, "package_update": package_update,
             "package_show": package_show, "package_search": package_search,
             "harvest_source_reindex": harvest_source_reindex,
+            "harvest_source_delete": harvest_source_delete,
+            "harvest_source_clear": harvest_source_clear,
             "member_list": member_list, "organization_list": organization_list,
             "group_list": group_list,
             "harvest_source_list": harvest_source_list,
