@@ -142,9 +142,12 @@ def package_show(up_func, context, data_dict):
     return result
 
 
-# What the callers of package_search put in its context without changing its answer.
+# What the callers of package_search put in its context without changing its answer (a
+# department page's search: CKAN's group view adds return_query and extras_as_string, which
+# package_search does not read).
 _SEARCH_CONTEXT = frozenset({"model", "session", "user", "auth_user_obj", "ignore_auth",
-                             "__auth_audit", "api_version", "for_view"})
+                             "__auth_audit", "api_version", "for_view", "return_query",
+                             "extras_as_string"})
 
 
 def _anonymous_search_key(context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
