@@ -348,6 +348,24 @@ def test_kept_department_and_resource_pages_follow_changes(world, app, sysadmin_
     assert "辽宁省户政公告" in body and "辽宁省户政公告汇编" not in body
 
 
+def test_a_department_s_follower_count_follows_a_follow(world, app):
+    """The follower count a department page shows is kept per cache generation
+    (logic/action.py group_follower_count): a follow renews the generation."""
+    from ckan.tests import factories
+
+    def count():
+        return app.get("/api/3/action/organization_show",
+                       query_string={"id": "pg-jtt"}).json["result"]["num_followers"]
+
+    before = count()
+    assert count() == before
+    follower = factories.User()
+    call_action("follow_group", {"user": follower["name"]}, id="pg-jtt")
+    assert count() == before + 1
+    call_action("unfollow_group", {"user": follower["name"]}, id="pg-jtt")
+    assert count() == before
+
+
 def test_sitemap_lists_public_entries_only(world, app):
     res = app.get("/sitemap.xml")
     assert res.headers["Content-Type"].startswith("application/xml")
