@@ -14,6 +14,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.lngov.catalog import freshness
 from tests import pages
+from tests.commands import run_jobs
 
 
 @pytest.fixture(scope="module")
@@ -343,6 +344,7 @@ def test_kept_department_and_resource_pages_follow_changes(world, app, sysadmin_
         call_action("resource_patch", user, id=world["resource"]["id"], name="人口统计")
         call_action("package_patch", user, id="pg-population", private=False)
         call_action("package_patch", user, id="pg-notices", private=False, title="辽宁省户政公告")
+        run_jobs()  # the renamed file screened again (privacy.py): then it is served again
     assert "人口统计（新）" not in get(resource).body
     body = get("/organization/pg-gat").body
     assert "辽宁省户政公告" in body and "辽宁省户政公告汇编" not in body
