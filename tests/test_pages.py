@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -302,7 +303,7 @@ def test_an_entry_is_kept_apart_for_each_language(world, app):
 
 
 def test_kept_department_and_resource_pages_follow_changes(world, app, sysadmin_module):
-    """Anonymous department and resource pages are kept whole per cache generation
+    """Anonymous department, resource and search pages are kept whole per cache generation
     (serving/whole_pages.py): an edit, an entry made private and a file renamed are seen by
     the very next anonymous request; nothing a signed-in visitor sees is given to anyone
     else; each language is kept apart."""
@@ -313,7 +314,8 @@ def test_kept_department_and_resource_pages_follow_changes(world, app, sysadmin_
     def get(path, status=200, **headers):
         return app.get(path, headers=headers, status=status)
 
-    for path in ("/organization/pg-gat", "/en/organization/pg-gat", resource):
+    search = "/dataset/?q=" + quote("户政公告")
+    for path in ("/organization/pg-gat", "/en/organization/pg-gat", resource, search):
         first, again = get(path), get(path)
         assert "X-Lngov-Kept" not in first.headers or first.body == again.body
         assert again.headers.get("X-Lngov-Kept") == "1" and again.body == first.body
@@ -330,9 +332,13 @@ def test_kept_department_and_resource_pages_follow_changes(world, app, sysadmin_
         call_action("package_patch", user, id="pg-notices", title="辽宁省户政公告汇编")
         page = get("/organization/pg-gat")
         assert "X-Lngov-Kept" not in page.headers and "辽宁省户政公告汇编" in page.body
+        assert "辽宁省户政公告汇编" in get(search).body
         call_action("package_patch", user, id="pg-notices", private=True)
         get("/organization/pg-gat")
         assert "辽宁省户政公告" not in get("/organization/pg-gat").body
+        get(search)
+        assert "辽宁省户政公告" not in get(search).body
+        assert "辽宁省户政公告" in get(search, **signed_in).body
         call_action("resource_patch", user, id=world["resource"]["id"], name="人口统计（新）")
         assert "人口统计（新）" in get(resource).body
         call_action("package_patch", user, id="pg-population", private=True)

@@ -1,6 +1,7 @@
 """Whole pages a web node keeps in its own memory for anonymous visitors: a resource page
-(`/dataset/<name>/resource/<id>`) and a department page (`/organization/<name>`, with its
-search, facets and page), the two page kinds that draw the most for what they show.
+(`/dataset/<name>/resource/<id>`), a department page (`/organization/<name>`, with its
+search, facets and page) and a search page (`/dataset/?q=…`), the page kinds that draw the
+most for what they show.
 
 The same rules as the caching front's (serving/cache.py), for a node reached directly:
 
@@ -37,11 +38,13 @@ from ckanext.lngov.serving import cache, memory
 
 blueprint = Blueprint("lngov_whole_pages", __name__)
 
-ENDPOINTS = frozenset({"dataset_resource.read", "resource.read", "organization.read"})
+ENDPOINTS = frozenset({"dataset_resource.read", "resource.read", "organization.read",
+                       "dataset.search"})
 HEADER = "X-Lngov-Kept"
 _ENDPOINT = "lngov.whole_pages.endpoint"
 # Requests that may be one of ENDPOINTS' pages (the endpoint itself decides, afterwards).
-_CANDIDATE = re.compile(r"^(/[A-Za-z_]+)?/(organization/[^/]+|dataset/[^/]+/resource/[^/]+)/?$")
+_CANDIDATE = re.compile(
+    r"^(/[A-Za-z_]+)?/(organization/[^/]+|dataset/[^/]+/resource/[^/]+|dataset)/?$")
 _LARGEST = 2 << 20
 
 
