@@ -142,7 +142,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IMiddleware: bad input and hidden datasets answered before any view runs; security
     # headers, cookies and login throttling; no cookie on what the caching front keeps; files
-    # sent by the front once authorised; anonymous resource and department pages kept whole.
+    # sent by the front once authorised; anonymous resource, department and search pages kept whole.
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         return whole_pages.install(
