@@ -9,7 +9,8 @@ front), at several concurrencies, with wrk (Debian's package) driving the load.
 The mix is drawn from the first target's own catalog (package_search as an anonymous
 visitor): the home page, searches with and without facets, entry pages, resource pages and
 the Action API (package_search, package_show), in fixed proportions (MIX), the same paths in
-the same order for every target. Each run is one wrk process (2 threads, one connection per
+the same order for every target; department pages only when asked for (--kinds department).
+Each run is one wrk process (2 threads, one connection per
 simulated visitor) walking the list round robin; its Lua script counts answers that are not
 2xx/3xx as errors and prints p50/p95 over every request.
 """
@@ -30,6 +31,8 @@ import requests
 # kind -> share of the requests
 MIX = {"home": 0.10, "search": 0.15, "search_facets": 0.10, "dataset": 0.30,
        "resource": 0.10, "api_search": 0.15, "api_show": 0.10}
+# Kinds measured only when asked for (--kinds department): not in the mix's proportions.
+EXTRA = {"department": 0.10}
 QUERIES = ["人口", "公交", "空气质量", "企业", "医疗机构", "学校", "旅游", "统计", "GDP", "不动产"]
 
 LUA = r"""
@@ -63,7 +66,9 @@ def build_paths(base: str, count: int, seed: int, kinds: list[str] | None = None
         sys.exit(f"{base}: no public entries to visit")
     rng = random.Random(seed)
     paths = []
-    for kind, share in MIX.items():
+    for kind, share in {**MIX, **EXTRA}.items():
+        if kind in EXTRA and not (kinds and kind in kinds):
+            continue
         for _ in range(max(1, round(count * share)) if not kinds or kind in kinds else 0):
             entry = rng.choice(found)
             query = rng.choice(QUERIES)
@@ -80,6 +85,9 @@ def build_paths(base: str, count: int, seed: int, kinds: list[str] | None = None
                 resources = entry.get("resources") or []
                 paths.append(f"/dataset/{entry['name']}/resource/{resources[0]['id']}"
                              if resources else f"/dataset/{entry['name']}")
+            elif kind == "department":
+                org = (entry.get("organization") or {}).get("name", "")
+                paths.append(f"/organization/{org}")
             elif kind == "api_search":
                 paths.append("/api/3/action/package_search?q=" + quote(query))
             else:
@@ -124,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--paths", type=int, default=2000, help="distinct requests in the mix")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--kinds", nargs="+", choices=list(MIX),
+    parser.add_argument("--kinds", nargs="+", choices=[*MIX, *EXTRA],
                         help="only these kinds of the mix (e.g. api_search api_show: the "
                              "Action API alone)")
     parser.add_argument("--warm", action="store_true",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
@@ -14,6 +15,7 @@ from ckan.tests.helpers import call_action
 
 from ckanext.lngov.catalog import freshness
 from tests import pages
+from tests.commands import run_jobs
 
 
 @pytest.fixture(scope="module")
@@ -298,6 +300,78 @@ def test_an_entry_is_kept_apart_for_each_language(world, app):
         assert "Creative Commons Attribution" in english
         assert "知识共享署名许可（CC BY）" in chinese
         assert "Creative Commons Attribution<" not in chinese
+
+
+def test_kept_department_and_resource_pages_follow_changes(world, app, sysadmin_module):
+    """Anonymous department, resource and search pages are kept whole per cache generation
+    (serving/whole_pages.py): an edit, an entry made private and a file renamed are seen by
+    the very next anonymous request; nothing a signed-in visitor sees is given to anyone
+    else; each language is kept apart."""
+    user = {"user": sysadmin_module["name"]}
+    resource = f"/dataset/pg-population/resource/{world['resource']['id']}"
+    signed_in = {"Authorization": sysadmin_module["token"]}
+
+    def get(path, status=200, **headers):
+        return app.get(path, headers=headers, status=status)
+
+    search = "/dataset/?q=" + quote("户政公告")
+    for path in ("/organization/pg-gat", "/en/organization/pg-gat", resource, search):
+        first, again = get(path), get(path)
+        assert "X-Lngov-Kept" not in first.headers or first.body == again.body
+        assert again.headers.get("X-Lngov-Kept") == "1" and again.body == first.body
+    assert "辽宁省户政公告" in get("/organization/pg-gat").body
+    assert pages.HIDDEN_TITLE not in get("/organization/pg-gat").body
+    # each language its own page
+    assert "<title>Liaoning Public Security Department" in get("/en/organization/pg-gat").body
+    assert "<title>辽宁省公安厅" in get("/organization/pg-gat").body
+    # a signed-in visitor's page is drawn for them (the closed entry listed), never kept
+    mine = get("/organization/pg-gat", **signed_in)
+    assert "X-Lngov-Kept" not in mine.headers and pages.HIDDEN_TITLE in mine.body
+    assert pages.HIDDEN_TITLE not in get("/organization/pg-gat").body
+    try:
+        call_action("package_patch", user, id="pg-notices", title="辽宁省户政公告汇编")
+        page = get("/organization/pg-gat")
+        assert "X-Lngov-Kept" not in page.headers and "辽宁省户政公告汇编" in page.body
+        assert "辽宁省户政公告汇编" in get(search).body
+        call_action("package_patch", user, id="pg-notices", private=True)
+        get("/organization/pg-gat")
+        assert "辽宁省户政公告" not in get("/organization/pg-gat").body
+        get(search)
+        assert "辽宁省户政公告" not in get(search).body
+        assert "辽宁省户政公告" in get(search, **signed_in).body
+        call_action("resource_patch", user, id=world["resource"]["id"], name="人口统计（新）")
+        assert "人口统计（新）" in get(resource).body
+        call_action("package_patch", user, id="pg-population", private=True)
+        get(resource, status=404)
+        assert "人口统计（新）" in get(resource, **signed_in).body
+        get(resource, status=404)
+        assert "辽宁省人口统计表" not in get("/organization/pg-gat").body
+    finally:
+        call_action("resource_patch", user, id=world["resource"]["id"], name="人口统计")
+        call_action("package_patch", user, id="pg-population", private=False)
+        call_action("package_patch", user, id="pg-notices", private=False, title="辽宁省户政公告")
+        run_jobs()  # the renamed file screened again (privacy.py): then it is served again
+    assert "人口统计（新）" not in get(resource).body
+    body = get("/organization/pg-gat").body
+    assert "辽宁省户政公告" in body and "辽宁省户政公告汇编" not in body
+
+
+def test_a_department_s_follower_count_follows_a_follow(world, app):
+    """The follower count a department page shows is kept per cache generation
+    (logic/action.py group_follower_count): a follow renews the generation."""
+    from ckan.tests import factories
+
+    def count():
+        return app.get("/api/3/action/organization_show",
+                       query_string={"id": "pg-jtt"}).json["result"]["num_followers"]
+
+    before = count()
+    assert count() == before
+    follower = factories.User()
+    call_action("follow_group", {"user": follower["name"]}, id="pg-jtt")
+    assert count() == before + 1
+    call_action("unfollow_group", {"user": follower["name"]}, id="pg-jtt")
+    assert count() == before
 
 
 def test_sitemap_lists_public_entries_only(world, app):

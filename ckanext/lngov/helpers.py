@@ -15,7 +15,7 @@ from ckanext.lngov.catalog import codes, freshness
 from ckanext.lngov.dcat import public
 from ckanext.lngov.harvest import record
 from ckanext.lngov.pages import stats
-from ckanext.lngov.serving import memory
+from ckanext.lngov.serving import memory, once
 from ckanext.lngov.tables import examples, status
 
 
@@ -164,13 +164,13 @@ def lngov_pager(page: Any, **kwargs: Any) -> Any:
 
 def lngov_table_status(resource_id: str) -> dict[str, Any] | None:
     """The load record of a resource's table (tables/status.py), if it has one."""
-    return status.get(resource_id)
+    return once.per_request(("table_status", resource_id), lambda: status.get(resource_id))
 
 
 def lngov_held_back(resource_id: str) -> str | None:
     """Why the public cannot download the resource's file yet (tables/status.py held_back:
     quarantined, or pending its screening), or None."""
-    return status.held_back(resource_id)
+    return once.per_request(("held_back", resource_id), lambda: status.held_back(resource_id))
 
 
 def lngov_api_examples(resource_id: str) -> dict[str, dict[str, str]]:
@@ -263,8 +263,83 @@ def structured_data(next_helper: Any, dataset_dict: Any, profiles: Any = None) -
     return memory.recent(key, lambda: next_helper(dataset_dict, profiles=profiles))
 
 
+@tk.chained_helper
+def render_markdown(next_helper: Any, data: Any, auto_link: bool = True,
+                    allow_html: bool = False) -> Any:
+    """CKAN's Markdown rendering, remembered by its arguments (an LRU, as markdown_extract):
+    a resource page renders the same descriptions several times, each with a new parser."""
+    if not isinstance(data, str) or not data:
+        return next_helper(data, auto_link=auto_link, allow_html=allow_html)
+    return _render_markdown(next_helper, str(data), bool(auto_link), bool(allow_html))
+
+
+@functools.lru_cache(maxsize=2048)
+def _render_markdown(next_helper: Any, data: str, auto_link: bool, allow_html: bool) -> Any:
+    return next_helper(data, auto_link=auto_link, allow_html=allow_html)
+
+
+# Asked more than once by one page with the same arguments (serving/once.py): the
+# permission checks of a page's buttons, a department's follower and member counts (its
+# sidebar and its header).
+
+@tk.chained_helper
+def check_access(next_helper: Any, action: str, data_dict: Any = None) -> Any:
+    try:
+        key = ("check_access", action, json.dumps(data_dict, sort_keys=True, default=str))
+    except (TypeError, ValueError):
+        return next_helper(action, data_dict)
+    return once.per_request(key, lambda: next_helper(action, data_dict))
+
+
+@tk.chained_helper
+def follow_count(next_helper: Any, obj_type: str, obj_id: str) -> Any:
+    return once.per_request(("follow_count", obj_type, obj_id),
+                            lambda: next_helper(obj_type, obj_id))
+
+
+@tk.chained_helper
+def member_count(next_helper: Any, group: str) -> Any:
+    return once.per_request(("member_count", group), lambda: next_helper(group))
+
+
+def _anonymous_per_generation(key: tuple[Any, ...], compute: Any) -> Any:
+    """An anonymous visitor's answer about the public catalog, kept per cache generation
+    (serving/memory.py); a signed-in visitor's asked each time."""
+    from ckan.common import current_user
+
+    if current_user.is_authenticated:
+        return compute()
+    return memory.recent(key, compute)
+
+
+@tk.chained_helper
+def datastore_dictionary(next_helper: Any, resource_id: Any,
+                         include_columns: Any = None) -> Any:
+    """The DataStore's data dictionary of a table shown on a resource page (the DataStore's
+    tables renew the cache generation when they change, serving/cache.py)."""
+    if not isinstance(resource_id, str):
+        return next_helper(resource_id, include_columns)
+    return _anonymous_per_generation(
+        ("datastore_dictionary", resource_id, json.dumps(include_columns)),
+        lambda: next_helper(resource_id, include_columns))
+
+
+@tk.chained_helper
+def resource_view_get_fields(next_helper: Any, resource: Any) -> Any:
+    """The fields of a table, for a resource page's view filters (a DataStore search)."""
+    if not isinstance(resource, dict) or not isinstance(resource.get("id"), str):
+        return next_helper(resource)
+    return _anonymous_per_generation(
+        ("resource_view_get_fields", resource["id"], bool(resource.get("datastore_active"))),
+        lambda: next_helper(resource))
+
+
 def get_helpers() -> dict[str, Any]:
     return {"markdown_extract": markdown_extract, "structured_data": structured_data,
+            "render_markdown": render_markdown, "check_access": check_access,
+            "follow_count": follow_count, "member_count": member_count,
+            "datastore_dictionary": datastore_dictionary,
+            "resource_view_get_fields": resource_view_get_fields,
             "lngov_choices": lngov_choices, "lngov_is_public": codes.is_public,
             "lngov_navigation": lngov_navigation, "lngov_languages": lngov_languages,
             "lngov_site": lngov_site, "lngov_job_outcomes": lngov_job_outcomes,

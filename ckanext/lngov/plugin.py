@@ -26,7 +26,7 @@ from ckanext.lngov.identity import settings as identity_settings
 from ckanext.lngov.identity import views as identity_views
 from ckanext.lngov.logic import action, auth
 from ckanext.lngov.pages import views as pages
-from ckanext.lngov.serving import accel, cache, files
+from ckanext.lngov.serving import accel, cache, files, whole_pages
 from ckanext.lngov.suggest import actions as suggest_actions
 from ckanext.lngov.suggest import auth as suggest_auth
 from ckanext.lngov.suggest import helpers as suggest_helpers
@@ -146,10 +146,11 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IMiddleware: bad input and hidden datasets answered before any view runs; security
     # headers, cookies and login throttling; no cookie on what the caching front keeps; files
-    # sent by the front once authorised.
+    # sent by the front once authorised; anonymous resource, department and search pages kept whole.
 
     def make_middleware(self, app: Any, config: Any) -> Any:
-        return accel.install(cache.install(security.install(guard.install(app))))
+        return whole_pages.install(
+            accel.install(cache.install(security.install(guard.install(app)))))
 
     # ISignal: a table load says what happened (tables/load.py); the harvest's record of the
     # job and the DCAT catalog follow.
@@ -170,7 +171,7 @@ class LngovPlugin(p.SingletonPlugin, DefaultTranslation):
                 usage.blueprint, pages.blueprint, application_views.blueprint,
                 accounts.blueprint, data_request_views.blueprint, cache.blueprint,
                 accel.blueprint, table_xlsx.blueprint, suggest_views.blueprint,
-                identity_views.blueprint,
+                identity_views.blueprint, whole_pages.blueprint,
                 # after accel: its hook runs before accel's, which takes X-Sendfile away
                 files.blueprint, security.blueprint]
 

@@ -142,9 +142,13 @@ def package_show(up_func, context, data_dict):
     return result
 
 
-# What the callers of package_search put in its context without changing its answer.
+# What the callers of package_search put in its context without changing its answer (a
+# department page's search: CKAN's group view adds return_query and extras_as_string, and
+# organization_show's count of the department's entries group and with_capacity, none of
+# which package_search reads).
 _SEARCH_CONTEXT = frozenset({"model", "session", "user", "auth_user_obj", "ignore_auth",
-                             "__auth_audit", "api_version", "for_view"})
+                             "__auth_audit", "api_version", "for_view", "return_query",
+                             "extras_as_string", "group", "with_capacity"})
 
 
 def _anonymous_search_key(context: dict[str, Any], data_dict: dict[str, Any]) -> Any:
@@ -359,6 +363,18 @@ def am_following_dataset(up_func, context, data_dict):
     return up_func(context, data_dict)
 
 
+def group_follower_count(up_func, context, data_dict):
+    """A department's (or group's) follower count, the same for everyone who may ask: kept
+    per cache generation (serving/memory.py; a follow renews it, serving/cache.py). A
+    department page asks it twice (organization_show and the sidebar's count)."""
+    group = data_dict.get("id") if isinstance(data_dict, dict) else None
+    if not isinstance(group, str) or set(data_dict) != {"id"}:
+        return up_func(context, data_dict)
+    tk.check_access("group_follower_count", context, data_dict)
+    return memory.per_generation(("group_follower_count", group),
+                                 lambda: up_func(context, data_dict))
+
+
 def _specific_actions() -> dict[str, Any]:
     return {"package_create": package_create, "package_update": package_update,
             "package_show": package_show, "package_search": package_search,
@@ -374,6 +390,7 @@ def _specific_actions() -> dict[str, Any]:
             "organization_update": organization_update, "harvest_job_show": harvest_job_show,
             "datastore_search_sql": datastore_search_sql,
             "am_following_dataset": am_following_dataset,
+            "group_follower_count": group_follower_count,
             "user_create": accounts.user_create, "user_delete": accounts.user_delete}
 
 

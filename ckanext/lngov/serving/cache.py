@@ -74,10 +74,11 @@ API_ACTIONS = frozenset({
 })
 # What a change of these tables can alter in a cached answer (task_status: a file's table
 # record, tables/status.py: screened, quarantined or released changes its page, its download
-# button and its DCAT distribution).
+# button and its DCAT distribution; user_following_group: a department's follower count).
 WATCHED_TABLES = frozenset({"package", "resource", "group", "member", "package_extra",
                             "package_tag", "tag", "package_member", "group_extra",
-                            "package_relationship", "resource_view", "task_status"})
+                            "package_relationship", "resource_view", "task_status",
+                            "user_following_group"})
 
 
 # --- what the front may keep ---------------------------------------------------------------

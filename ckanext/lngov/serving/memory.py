@@ -22,8 +22,9 @@ _figures: dict[Any, Any] = {}
 # Answers kept as JSON (every caller gets its own copy to change), on shelves of a given
 # size, the least recently used dropped first: by entry (package_show's for an anonymous
 # visitor, an entry page's schema.org data: a few KB each), and searches (an anonymous
-# visitor's package_search: up to a few hundred KB each).
-SHELVES = {"entries": 4000, "searches": 200}
+# visitor's package_search: up to a few hundred KB each), and whole anonymous pages
+# (serving/whole_pages.py: as they went out, compressed, about 10 KB each).
+SHELVES = {"entries": 4000, "searches": 200, "pages": 2000}
 _shelves: dict[str, collections.OrderedDict[Any, str]] = {
     name: collections.OrderedDict() for name in SHELVES}
 
@@ -84,3 +85,31 @@ def recent(key: Any, compute: Callable[[], Any], shelf: str = "entries") -> Any:
             while len(kept) > SHELVES[shelf]:
                 kept.popitem(last=False)
     return found
+
+
+def looked_up(key: Any, shelf: str) -> tuple[str | None, Any]:
+    """The generation, and what is kept under KEY on SHELF for it (None if nothing is): a
+    value kept with keep(), which the caller must not change."""
+    generation = _current()
+    if generation is None:
+        return None, None
+    kept = _shelves[shelf]
+    with _lock:
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+    return generation, found
+
+
+def keep(key: Any, value: Any, shelf: str, generation: str) -> None:
+    """VALUE kept under KEY on SHELF, if GENERATION (the one looked_up() gave before it was
+    computed) is still the current one: what was computed while a change was committed may
+    show the catalog before it."""
+    if _current() != generation:
+        return
+    kept = _shelves[shelf]
+    with _lock:
+        if _generation == generation:
+            kept[key] = value
+            while len(kept) > SHELVES[shelf]:
+                kept.popitem(last=False)
