@@ -15,7 +15,6 @@ source "$(dirname "$0")/../scripts/lib.sh"
 INI="$ENV_DIR/ckan.ini"
 SRC="$ENV_DIR/node-at"
 NODE_INI="$ENV_DIR/ckan-node-at.ini"
-PIDFILE="$RUN_DIR/ckan-node-at.pid"
 PORT="${3:-$((CKAN_PORT + 10))}"
 
 case "${1:-}" in
@@ -42,24 +41,10 @@ start)
       -e "s#%(here)s/storage#$ENV_DIR/storage#" "$INI" >"$NODE_INI"
   # its own compiled assets (the storage's webassets are the portal's)
   echo "ckan.webassets.path = $SRC/.webassets" >>"$NODE_INI"
-  if [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-    say "node at $REV: already running (pid $(cat "$PIDFILE"))"
-  else
-    say "node at $REV: starting on 127.0.0.1:$PORT"
-    CKAN_INI="$NODE_INI" nohup "$SRC/.venv/bin/uwsgi" --ini "$SRC/config/uwsgi.ini" \
-      --http-socket "127.0.0.1:$PORT" >>"$LOG_DIR/ckan-node-at.log" 2>&1 </dev/null &
-    echo $! >"$PIDFILE"
-  fi
-  wait_for "node at $REV (log: $LOG_DIR/ckan-node-at.log)" 120 curl -fsS "http://127.0.0.1:$PORT/api/3/action/status_show"
-  say "node at $REV: http://127.0.0.1:$PORT/"
+  uwsgi_node "node at $REV" ckan-node-at "$NODE_INI" "$PORT" "$SRC/.venv" "$SRC"
   ;;
 stop)
-  if [ -s "$PIDFILE" ]; then
-    pid="$(cat "$PIDFILE")"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    rm -f "$PIDFILE"
-  fi
+  uwsgi_node_stop ckan-node-at
   rm -f "$NODE_INI"
   ;;
 *) die "usage: $0 start REV [PORT] | stop" ;;

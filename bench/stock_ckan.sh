@@ -18,7 +18,6 @@ STOCK_PORT="${LNGOV_STOCK_PORT:-5151}"
 SOLR_BASE="http://127.0.0.1:$SOLR_PORT/solr"
 CORE_DIR="$ENV_DIR/solr/ckan_stock"
 STOCK_INI="$ENV_DIR/ckan-stock.ini"
-PIDFILE="$RUN_DIR/ckan-stock.pid"
 export CKAN_SOLR_URL="$SOLR_BASE/ckan_stock"
 
 case "${1:-start}" in
@@ -49,24 +48,10 @@ INI
   only_missing=--only-missing; [ "${LNGOV_STOCK_REINDEX:-0}" = 1 ] && only_missing=
   "$VENV/bin/ckan" -c "$STOCK_INI" search-index rebuild $only_missing >>"$LOG_DIR/ckan-stock-index.log" 2>&1
   say "stock CKAN: indexed in $(( $(date +%s) - start )) s"
-  if [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-    say "stock CKAN: already running (pid $(cat "$PIDFILE"))"
-  else
-    say "stock CKAN: starting on 127.0.0.1:$STOCK_PORT"
-    CKAN_INI="$STOCK_INI" nohup "$VENV/bin/uwsgi" --ini "$ROOT/config/uwsgi.ini" \
-      --http-socket "127.0.0.1:$STOCK_PORT" >>"$LOG_DIR/ckan-stock.log" 2>&1 </dev/null &
-    echo $! >"$PIDFILE"
-  fi
-  wait_for "stock CKAN (log: $LOG_DIR/ckan-stock.log)" 120 curl -fsS "http://127.0.0.1:$STOCK_PORT/api/3/action/status_show"
-  say "stock CKAN: http://127.0.0.1:$STOCK_PORT/"
+  uwsgi_node "stock CKAN" ckan-stock "$STOCK_INI" "$STOCK_PORT" "$VENV" "$ROOT"
   ;;
 stop)
-  if [ -s "$PIDFILE" ]; then
-    pid="$(cat "$PIDFILE")"
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    rm -f "$PIDFILE"
-  fi
+  uwsgi_node_stop ckan-stock
   curl -fsS "$SOLR_BASE/admin/cores?action=UNLOAD&core=ckan_stock&deleteInstanceDir=true" >/dev/null 2>&1 || true
   rm -f "$STOCK_INI"
   ;;
