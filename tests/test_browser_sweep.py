@@ -38,10 +38,11 @@ VIEWERS = ("anonymous", "editor")
 ROWS = [("沈阳市", "9070000", "中心城市"), ("大连市", "7450000", "沿海开放城市"),
         ("鞍山市", "3330000", "钢铁之都")]
 TABLE = "城市,人口,说明\n" + "".join(",".join(r) + "\n" for r in ROWS)
-# GET routes a sweep must not follow: logging out ends the editor's session; ckanext-harvest
-# acts on a GET of /harvest/delete|clear|refresh/<id> and .../job/<id>/abort (its delete,
-# given an entry's name, deletes the entry); /testing/... are CKAN's and ckanext-activity's
-# pages for their developers (the primer of components, a dashboard of fake activities).
+# GET routes a sweep must not follow: logging out ends the editor's session; ckanext-harvest's
+# /harvest/delete|clear|refresh/<id> and .../job/<id>/abort act, so the portal answers their
+# GET with 405 (guard.ACTING_ROUTES, tests/test_harvest_routes.py); /testing/... are CKAN's
+# and ckanext-activity's pages for their developers (the primer of components, a dashboard
+# of fake activities).
 SKIPPED = re.compile(r"^(user\.logout|user\.logged_out|user\.logged_out_page|"
                      r"harvester\.(delete|clear|refresh|job_abort))$")
 

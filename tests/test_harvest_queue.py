@@ -91,9 +91,9 @@ def test_housekeeping_runs_while_a_consumer_holds_a_message():
 def test_a_job_started_from_the_web_ui_finishes_with_the_one_shot_outcomes(
         sysadmin_module, live_server, platform, source, supervisor):
     token = sysadmin_module["token"]
-    # The source page's "Reharvest" (重新采集) button: harvest_job_create with run.
-    response = requests.get(f"{live_server}/harvest/refresh/{source.id}",
-                            headers={"Authorization": token}, allow_redirects=False, timeout=30)
+    # The source page's "Reharvest" (重新采集) button (it posts): harvest_job_create with run.
+    response = requests.post(f"{live_server}/harvest/refresh/{source.id}",
+                             headers={"Authorization": token}, allow_redirects=False, timeout=30)
     assert response.status_code == 302, response.text
     jobs = requests.get(live_server + "/api/3/action/harvest_job_list",
                         params={"source_id": source.id}, headers={"Authorization": token},
